@@ -1,0 +1,297 @@
+"""Questions in, `Answer`s out: the one entry point every front end calls.
+
+The answer is extractive: the best passage trimmed to the sentences that answer, or, for an
+enumerating question, its section's whole list. Below the calibrated confidence threshold the
+bot abstains with a fallback that says what the guides do cover.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from internbot import smalltalk
+from internbot.config import Settings
+from internbot.errors import QuestionError
+from internbot.records import Answer, Chunk, Hit, Query, Source
+from internbot.retriever import Retrieval, Retriever, Weights
+
+MAX_ANSWER_CHARS = 800
+#: Calibration of `confidence`, measured on the dev set's score distributions (docs/quality.md):
+#: the highest out-of-scope raw evidence was 0.185, the lowest in-scope 0.285; the centre is the
+#: midpoint, the scale spreads the overlap-free gap over roughly 0.3-0.7.
+COVERAGE_WEIGHT = 0.25
+CONFIDENCE_CENTER = 0.235
+CONFIDENCE_SCALE = 0.05
+#: Sentences scoring this far below a passage's best sentence are trimmed from the answer.
+TRIM_MARGIN = 0.1
+#: Words that make a short question lean on the previous one ("how long is it?").
+_FOLLOW_UP = re.compile(
+    r"^(?:and|also|but|so|then|what about|how about|and what about)\b"
+    r"|\b(?:it|its|it's|they|them|their|there|that|this|those|these|he|she|his|her|one)\b"
+    r"|\b(?:other|else|more)\b",
+    re.I,
+)
+#: Cues that the user wants a whole list rather than one item of it.
+_ENUMERATE = re.compile(
+    r"\b(?:what|which) (?:are|were)\b|\blist\b|\bname (?:some|a few)\b|\btop\b|\boptions\b"
+    r"|\bwhat (?:can|could|should) i do\b|\bpaths?\b|\bpathways\b|\bwhat (?:kinds|types|sorts)\b"
+    r"|\b(?:best|top|main|key)\s+\w*\s*(?:jobs|companies|programs|programmes|internships|roles"
+    r"|careers|skills|options|reasons|benefits|qualities|traits)\b"
+    r"|\bwhat\s+(?:qualities|traits|characteristics|benefits|reasons|careers|jobs|roles|options)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Answer-shaping knobs; each is an ablation step in docs/quality.md."""
+
+    lists: bool = True
+    trim: bool = True
+    follow_ups: bool = True
+    #: Score gap under which a close runner-up from another section is offered as "did you mean".
+    did_you_mean_gap: float = 0.03
+
+
+def raw_evidence(retrieval: Retrieval) -> float:
+    """Best dense cosine plus a share of lexical coverage: both are low for off-topic questions."""
+    return retrieval.best_dense + COVERAGE_WEIGHT * retrieval.coverage
+
+
+def confidence(retrieval: Retrieval) -> float:
+    """How sure the engine is that the guide answers the question, in [0, 1].
+
+    A logistic over `raw_evidence`, centred where the measured in-scope and out-of-scope
+    distributions meet (docs/quality.md), so the default threshold of 0.5 sits at that boundary.
+    """
+    z = (raw_evidence(retrieval) - CONFIDENCE_CENTER) / CONFIDENCE_SCALE
+    return float(1.0 / (1.0 + np.exp(-z)))
+
+
+def is_follow_up(question: str) -> bool:
+    words = question.split()
+    return len(words) <= 8 and bool(_FOLLOW_UP.search(question))
+
+
+def suggestion_for(chunk: Chunk) -> str:
+    """A question a user could click to get this chunk's answer."""
+    if chunk.kind == "faq" and chunk.label:
+        return chunk.label
+    if chunk.kind in ("bullet", "item") and chunk.label:
+        return f"Tell me about {chunk.label}"
+    title = chunk.section[-1] if chunk.section else chunk.doc_title
+    return title if title.endswith("?") else f"Tell me about {title}"
+
+
+def clip(text: str, limit: int = MAX_ANSWER_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+class Answerer:
+    """Wraps a retriever with answer selection, trimming, abstention and small talk."""
+
+    def __init__(self, retriever: Retriever, settings: Settings | None = None,
+                 policy: Policy | None = None) -> None:
+        self.retriever = retriever
+        self.settings = settings or Settings()
+        self.policy = policy or Policy()
+        self.topics = self._topics()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, check_corpus: bool = True,
+                      weights: Weights | None = None, policy: Policy | None = None) -> Answerer:
+        """Load the index named by `settings` (checked against model and corpus) and the model."""
+        from internbot import index as index_store
+        from internbot.corpus import corpus_hash, load_documents
+        from internbot.embedder import load_embedder
+
+        manifest = index_store.read_manifest(settings.index_dir)
+        expected_hash = None
+        if check_corpus and Path(settings.corpus_dir).is_dir():
+            expected_hash = corpus_hash(load_documents(settings.corpus_dir))
+        index = index_store.load(settings.index_dir, model=settings.model, corpus_hash=expected_hash)
+        embedder = load_embedder(settings)
+        if embedder.dim != manifest.dim:
+            from internbot.errors import IndexMismatchError
+
+            raise IndexMismatchError(
+                f"the index has dimension {manifest.dim} but the model gives {embedder.dim}: "
+                "rebuild it with `internbot index`"
+            )
+        return cls(Retriever(index, embedder, weights), settings, policy)
+
+    def _topics(self) -> str:
+        titles: list[str] = []
+        for chunk in self.retriever.chunks:
+            if len(chunk.section) == 1 and chunk.section[0] not in titles:
+                titles.append(chunk.section[0])
+        picked = [t.rstrip("?:").strip() for t in titles
+                  if t.lower().rstrip(":") not in ("conclusion", "faqs", "faq", "introduction")][:6]
+        if not picked:
+            return "the guides in this site's corpus"
+        listed = ", ".join(f"“{t}”" for t in picked)
+        return f"topics such as {listed}"
+
+    # -- public API -------------------------------------------------------------------------
+
+    def validate(self, query: Query) -> Query:
+        question = " ".join(query.question.split())
+        if not question:
+            raise QuestionError("the question is empty: type a question")
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(
+                f"the question is {len(question)} characters long: "
+                f"keep it under {self.settings.max_question_chars}"
+            )
+        if len(query.history) > self.settings.max_history:
+            raise QuestionError(f"the history has {len(query.history)} items: "
+                                f"send at most {self.settings.max_history}")
+        history = tuple(" ".join(h.split())[: self.settings.max_question_chars]
+                        for h in query.history if h and h.strip())
+        return Query(question, history)
+
+    def ask(self, question: str, history: Sequence[str] = (), *, doc_id: str | None = None) -> Answer:
+        return self.ask_many([Query(question, tuple(history))], doc_ids=[doc_id])[0]
+
+    def ask_many(self, queries: Sequence[Query],
+                 doc_ids: Sequence[str | None] | None = None) -> list[Answer]:
+        """Answer many questions with one encode call and one FAISS search."""
+        queries = [self.validate(q) for q in queries]
+        docs = list(doc_ids) if doc_ids is not None else [None] * len(queries)
+        answers: list[Answer | None] = [None] * len(queries)
+        texts: list[str] = []
+        owners: list[tuple[int, str]] = []
+        for i, q in enumerate(queries):
+            kind = smalltalk.classify(q.question)
+            if kind is not None:
+                answers[i] = Answer(q.question, True, smalltalk.reply(kind, self.topics), 1.0,
+                                    kind="smalltalk")
+                continue
+            texts.append(q.question)
+            owners.append((i, "alone"))
+            if q.history and self.policy.follow_ups:
+                texts.append(f"{q.history[-1]} {q.question}")
+                owners.append((i, "joined"))
+        vectors = self.retriever.encode(texts) if texts else np.zeros((0, 1), np.float32)
+        results = self.retriever.search_many(
+            texts, vectors, k=max(self.settings.top_k, 5),
+            doc_ids=[docs[i] for i, _ in owners])
+        found: dict[int, dict[str, tuple[Retrieval, np.ndarray]]] = {}
+        for (i, how), res, vec in zip(owners, results, vectors, strict=True):
+            found.setdefault(i, {})[how] = (res, vec)
+        for i, options in found.items():
+            retrieval, vector = self._pick(queries[i], options)
+            answers[i] = self._compose(queries[i].question, retrieval, vector)
+        return [a for a in answers if a is not None]
+
+    # -- steps ------------------------------------------------------------------------------
+
+    def _pick(self, query: Query, options: dict[str, tuple[Retrieval, np.ndarray]]
+              ) -> tuple[Retrieval, np.ndarray]:
+        """Standalone reading, or joined with the previous question when it is a follow-up."""
+        alone = options["alone"]
+        joined = options.get("joined")
+        if joined is None:
+            return alone
+        if is_follow_up(query.question):
+            return joined
+        threshold = self.settings.abstain_threshold
+        if confidence(alone[0]) < threshold <= confidence(joined[0]):
+            return joined
+        return alone
+
+    def _compose(self, question: str, retrieval: Retrieval, vector: np.ndarray) -> Answer:
+        hits = list(retrieval.hits)
+        conf = confidence(retrieval)
+        sources = tuple(self._source(h, vector) for h in self._distinct(hits)[: self.settings.top_k])
+        if not hits or conf < self.settings.abstain_threshold:
+            return Answer(question, False, self.settings.fallback_text.format(topics=self.topics),
+                          round(conf, 4), sources, self._starters(), kind="fallback")
+        chunk, kind = self._choose(question, hits)
+        body = chunk.text if kind == "list" else self._trim(chunk, vector)
+        where = chunk.section_title
+        if len({h.chunk.doc_id for h in hits}) > 1:
+            where = f"{chunk.doc_title} › {where}"
+        text = clip(body, MAX_ANSWER_CHARS - len(where) - 12) + f"\n\n(Source: {where})"
+        return Answer(question, True, text, round(conf, 4), sources,
+                      self._suggestions(hits, chunk), kind=kind, section=chunk.section_title)
+
+    def _choose(self, question: str, hits: list[Hit]) -> tuple[Chunk, str]:
+        """The chunk to answer from, and whether to present it as its section's whole list.
+
+        A list answers only an enumerating question ("what are the best jobs?"), and only when
+        its section is where the best evidence is, or it ranks close to the best passage.
+        """
+        passages = [h for h in hits if h.chunk.kind != "list"] or hits
+        top = passages[0]
+        if self.policy.lists and _ENUMERATE.search(question):
+            for hit in hits[:5]:
+                c = hit.chunk
+                same_section = c.doc_id == top.chunk.doc_id and c.section[:1] == top.chunk.section[:1]
+                if c.kind == "list" and (same_section or hit.score >= top.score - 0.08):
+                    return c, "list"
+        return top.chunk, "passage"
+
+    def _trim(self, chunk: Chunk, vector: np.ndarray) -> str:
+        """The sentences that answer: drop those clearly less relevant than the best one.
+
+        Sentence scores within one passage are close and noisy, so only sentences well below
+        the best are dropped; a labelled passage keeps its first sentence, which names it.
+        """
+        sentences = list(chunk.sentences)
+        if not self.policy.trim or len(chunk.text) <= 300 or len(sentences) <= 1:
+            return chunk.text
+        sims = self._sentence_sims(chunk, vector)
+        best = int(np.argmax(sims))
+        keep = {j for j, s in enumerate(sims) if s >= sims[best] - TRIM_MARGIN}
+        if chunk.kind in ("bullet", "item") and chunk.label:
+            keep.add(0)
+        return " ".join(sentences[j] for j in sorted(keep))
+
+    def _sentence_sims(self, chunk: Chunk, vector: np.ndarray) -> np.ndarray:
+        position = self.retriever.position(chunk)
+        return self.retriever.index.chunk_sentence_vectors(position) @ vector
+
+    def _source(self, hit: Hit, vector: np.ndarray) -> Source:
+        chunk = hit.chunk
+        highlights: tuple[str, ...] = ()
+        if chunk.kind != "list" and len(chunk.sentences) > 1:
+            sims = self._sentence_sims(chunk, vector)
+            highlights = (chunk.sentences[int(np.argmax(sims))],)
+        return Source(chunk.doc_id, chunk.section_title, clip(chunk.text), round(hit.score, 4),
+                      chunk.doc_title, highlights)
+
+    @staticmethod
+    def _distinct(hits: list[Hit]) -> list[Hit]:
+        """Hits without list summaries that merely repeat passages already shown."""
+        seen_lists = {h.chunk.section for h in hits if h.chunk.kind != "list"}
+        return [h for h in hits if h.chunk.kind != "list" or h.chunk.section not in seen_lists] or hits
+
+    def _suggestions(self, hits: list[Hit], chosen: Chunk) -> tuple[str, ...]:
+        """Close runners-up from other sections first ("did you mean"), then related topics."""
+        out: list[str] = []
+        top_score = hits[0].score
+        for hit in hits[1:]:
+            c = hit.chunk
+            if c.section[:1] == chosen.section[:1] and c.doc_id == chosen.doc_id:
+                continue
+            if top_score - hit.score <= self.policy.did_you_mean_gap or len(out) < 2:
+                s = suggestion_for(c)
+                if s not in out:
+                    out.append(s)
+            if len(out) >= 3:
+                break
+        return tuple(out)
+
+    def _starters(self) -> tuple[str, ...]:
+        """Questions the guides can answer, offered with the fallback."""
+        out = [c.label for c in self.retriever.chunks if c.kind == "faq" and c.label]
+        out += [suggestion_for(c) for c in self.retriever.chunks if c.kind == "list"]
+        return tuple(dict.fromkeys(out))[:3]

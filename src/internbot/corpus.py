@@ -1,0 +1,106 @@
+"""Read the corpus folder into `Document`s: every .txt, .md and .html file, recursively.
+
+Unreadable files (binary, not UTF-8, empty) are skipped with a warning rather than failing the build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from internbot.errors import CorpusError
+from internbot.records import Document
+
+log = logging.getLogger(__name__)
+
+FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """The candidate files under `corpus_dir`, in a stable order."""
+    if not corpus_dir.is_dir():
+        raise CorpusError(
+            f"no corpus folder at {corpus_dir}: create it and add .txt, .md or .html guides "
+            "(or set INTERNBOT_CORPUS)"
+        )
+    return sorted(
+        p for p in corpus_dir.rglob("*")
+        if p.is_file() and p.suffix.lower() in FORMATS and not p.name.startswith(".")
+    )
+
+
+def doc_id_for(path: Path, corpus_dir: Path) -> str:
+    """A stable, URL-safe id from the path relative to the corpus folder, without extension."""
+    rel = path.relative_to(corpus_dir).with_suffix("").as_posix()
+    return re.sub(r"[^a-z0-9/]+", "-", rel.lower()).strip("-")
+
+
+def decode(data: bytes, name: str) -> str | None:
+    """UTF-8 text, or None (with a warning) for binary, non-UTF-8 or blank content."""
+    if b"\x00" in data[:8192]:
+        log.warning("skipping %s: looks binary", name)
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        log.warning("skipping %s: not UTF-8 (%s)", name, exc.reason)
+        return None
+    if not text.strip():
+        log.warning("skipping %s: empty", name)
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def guess_title(text: str, fmt: str, fallback: str) -> str:
+    """The document's own title: <title>/<h1> for HTML, the first heading or line otherwise."""
+    if fmt == "html":
+        m = re.search(r"<title[^>]*>(.*?)</title>|<h1[^>]*>(.*?)</h1>", text, re.I | re.S)
+        if m:
+            raw = re.sub(r"<[^>]+>", "", m.group(1) or m.group(2) or "")
+            return html.unescape(" ".join(raw.split())) or fallback
+        return fallback
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line[:200]
+    return fallback
+
+
+def load_documents(corpus_dir: Path) -> list[Document]:
+    """Every readable document in the corpus; raises `CorpusError` when there is none."""
+    docs: list[Document] = []
+    for path in corpus_files(corpus_dir):
+        text = decode(path.read_bytes(), str(path))
+        if text is None:
+            continue
+        fmt = FORMATS[path.suffix.lower()]
+        doc_id = doc_id_for(path, corpus_dir)
+        docs.append(
+            Document(
+                id=doc_id,
+                title=guess_title(text, fmt, fallback=path.stem),
+                path=str(path),
+                text=text,
+                format=fmt,  # type: ignore[arg-type]
+            )
+        )
+    if not docs:
+        raise CorpusError(
+            f"the corpus at {corpus_dir} has no readable .txt, .md or .html document: add one"
+        )
+    return docs
+
+
+def corpus_hash(docs: Iterable[Document]) -> str:
+    """A hash of ids and texts, so an index knows which corpus it was built from."""
+    h = hashlib.sha256()
+    for doc in sorted(docs, key=lambda d: d.id):
+        h.update(doc.id.encode())
+        h.update(b"\x00")
+        h.update(doc.text.encode())
+        h.update(b"\x00")
+    return h.hexdigest()

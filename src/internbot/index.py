@@ -1,0 +1,245 @@
+"""The on-disk index: a folder of plainly named files described by `manifest.json`.
+
+    manifest.json   model, dimension, counts, corpus hash, versions, and every file's size and sha256
+    chunks.jsonl    one `Chunk` a line, in vector order
+    vectors.npy     chunk vectors (float32, normalised)
+    sentences.npy   one vector per chunk sentence, in chunk order (for answer trimming)
+    chunks.faiss    the FAISS index over the chunk vectors
+
+`save` builds the folder beside the target and swaps it in with `os.replace`, so an interrupted
+build leaves the previous index usable. `load` mirrors it and checks everything it reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from internbot import __version__
+from internbot.chunking import CHUNKER_VERSION
+from internbot.embedder import Embedder
+from internbot.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, StaleIndexError
+from internbot.records import Chunk, Document
+
+FORMAT_VERSION = 1
+FILES = ("chunks.jsonl", "vectors.npy", "sentences.npy", "chunks.faiss")
+
+
+def package_versions() -> dict[str, str]:
+    out = {"internbot": __version__}
+    for name in ("faiss-cpu", "numpy", "sentence-transformers", "torch"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "absent"
+    return out
+
+
+@dataclass(frozen=True)
+class Manifest:
+    model: str
+    dim: int
+    chunk_count: int
+    sentence_count: int
+    corpus_hash: str
+    faiss_type: str = "IndexFlatIP"
+    chunker_version: str = CHUNKER_VERSION
+    format_version: int = FORMAT_VERSION
+    versions: dict[str, str] = field(default_factory=package_versions)
+    documents: list[dict[str, str]] = field(default_factory=list)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    created: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+
+
+@dataclass
+class Index:
+    """Everything the retriever needs, loaded in memory."""
+
+    manifest: Manifest
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    sentence_vectors: np.ndarray
+    faiss_index: Any
+    #: Row in `sentence_vectors` where each chunk's sentences start (length chunk_count + 1).
+    sentence_offsets: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        counts = [len(c.sentences) for c in self.chunks]
+        self.sentence_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+    def chunk_sentence_vectors(self, i: int) -> np.ndarray:
+        return self.sentence_vectors[self.sentence_offsets[i] : self.sentence_offsets[i + 1]]
+
+
+def content_key(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def _embed_reusing(texts: list[str], embedder: Embedder, cache: dict[str, np.ndarray],
+                   progress: bool) -> tuple[np.ndarray, int]:
+    """Vectors for `texts`, embedding only those whose content is not in `cache`."""
+    missing = sorted({t for t in texts if content_key(t) not in cache})
+    if missing:
+        fresh = embedder.encode(missing, progress=progress)
+        cache.update({content_key(t): v for t, v in zip(missing, fresh, strict=True)})
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32), 0
+    return np.stack([cache[content_key(t)] for t in texts]).astype(np.float32), len(missing)
+
+
+@dataclass(frozen=True)
+class BuildStats:
+    chunks: int
+    sentences: int
+    embedded: int
+    reused: int
+    seconds: float
+
+
+def build_index(docs: list[Document], chunks: list[Chunk], embedder: Embedder, corpus_hash: str,
+                previous: Index | None = None, progress: bool = False) -> tuple[Index, BuildStats]:
+    """Embed chunks and their sentences; vectors of unchanged texts come from `previous`."""
+    start = time.perf_counter()
+    cache: dict[str, np.ndarray] = {}
+    if previous is not None and previous.manifest.model == embedder.name:
+        for i, chunk in enumerate(previous.chunks):
+            cache[content_key(chunk.search_text())] = previous.vectors[i]
+            sents = previous.chunk_sentence_vectors(i)
+            cache.update({content_key(s): v for s, v in zip(chunk.sentence_texts(), sents,
+                                                             strict=True)})
+    search_texts = [c.search_text() for c in chunks]
+    sentences = [s for c in chunks for s in c.sentence_texts()]
+    unique = {content_key(t) for t in search_texts + sentences}
+    reused = len(unique & cache.keys())
+    vectors, n1 = _embed_reusing(search_texts, embedder, cache, progress)
+    sentence_vectors, n2 = _embed_reusing(sentences, embedder, cache, progress)
+    flat = faiss.IndexFlatIP(embedder.dim)
+    if len(vectors):
+        flat.add(vectors)
+    manifest = Manifest(
+        model=embedder.name, dim=embedder.dim, chunk_count=len(chunks),
+        sentence_count=len(sentences), corpus_hash=corpus_hash,
+        documents=[{"id": d.id, "title": d.title, "path": d.path} for d in docs],
+    )
+    index = Index(manifest, chunks, vectors, sentence_vectors, flat)
+    stats = BuildStats(len(chunks), len(sentences), n1 + n2, reused, time.perf_counter() - start)
+    return index, stats
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def save(index: Index, index_dir: Path) -> None:
+    """Write the index atomically: into a sibling temp folder, manifest last, then swap it in."""
+    index_dir = Path(index_dir)
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=index_dir.parent))
+    try:
+        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
+            for chunk in index.chunks:
+                f.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+        np.save(tmp / "vectors.npy", index.vectors)
+        np.save(tmp / "sentences.npy", index.sentence_vectors)
+        faiss.write_index(index.faiss_index, str(tmp / "chunks.faiss"))
+        files = {n: {"bytes": (tmp / n).stat().st_size, "sha256": _sha256(tmp / n)} for n in FILES}
+        manifest = Manifest(**{**asdict(index.manifest), "files": files})
+        (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2) + "\n")
+        for name in (*FILES, "manifest.json"):
+            with (tmp / name).open("rb") as fh:
+                os.fsync(fh.fileno())
+        _swap_in(tmp, index_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _swap_in(tmp: Path, index_dir: Path) -> None:
+    """Replace `index_dir` by `tmp`; the old folder stays as `.old` until the new one is in place."""
+    old = index_dir.with_name(f".{index_dir.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if index_dir.exists():
+        os.replace(index_dir, old)
+    os.replace(tmp, index_dir)
+    _fsync_dir(index_dir.parent)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def read_manifest(index_dir: Path) -> Manifest:
+    """The manifest, or a clear error saying how to get a usable index."""
+    path = Path(index_dir) / "manifest.json"
+    if not path.exists():
+        old = Path(index_dir).with_name(f".{Path(index_dir).name}.old") / "manifest.json"
+        if old.exists():  # a swap was interrupted between its two renames
+            return read_manifest(old.parent)
+        raise IndexNotFoundError(f"no index at {index_dir}: run `internbot index`")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Manifest(**data)
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise IndexCorruptError(
+            f"the index manifest {path} is unreadable ({type(exc).__name__}): "
+            "rebuild it with `internbot index`"
+        ) from exc
+
+
+def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None = None,
+         verify: bool = True) -> Index:
+    """Load and check an index; `model` and `corpus_hash`, when given, must match the manifest."""
+    index_dir = Path(index_dir)
+    manifest = read_manifest(index_dir)
+    if not (index_dir / "manifest.json").exists():
+        index_dir = index_dir.with_name(f".{index_dir.name}.old")
+    fix = "rebuild it with `internbot index`"
+    if manifest.format_version != FORMAT_VERSION or manifest.chunker_version != CHUNKER_VERSION:
+        raise IndexMismatchError(f"the index at {index_dir} was written by another version: {fix}")
+    if model is not None and manifest.model != model:
+        raise IndexMismatchError(
+            f"the index at {index_dir} was built with model {manifest.model!r}, "
+            f"not {model!r}: {fix}"
+        )
+    if corpus_hash is not None and manifest.corpus_hash != corpus_hash:
+        raise StaleIndexError(f"the corpus changed since the index at {index_dir} was built: {fix}")
+    for name in FILES:
+        path = index_dir / name
+        expected = manifest.files.get(name, {})
+        if not path.exists():
+            raise IndexCorruptError(f"the index at {index_dir} lacks {name}: {fix}")
+        if verify and (path.stat().st_size != expected.get("bytes")
+                       or _sha256(path) != expected.get("sha256")):
+            raise IndexCorruptError(f"{path} is truncated or corrupt: {fix}")
+    try:
+        with (index_dir / "chunks.jsonl").open(encoding="utf-8") as f:
+            chunks = [Chunk.from_dict(json.loads(line)) for line in f]
+        vectors = np.load(index_dir / "vectors.npy", allow_pickle=False)
+        sentences = np.load(index_dir / "sentences.npy", allow_pickle=False)
+        flat = faiss.read_index(str(index_dir / "chunks.faiss"))
+    except (ValueError, KeyError, OSError, RuntimeError, TypeError) as exc:
+        raise IndexCorruptError(f"the index at {index_dir} is unreadable ({exc}): {fix}") from exc
+    if (len(chunks) != manifest.chunk_count or flat.ntotal != len(chunks)
+            or vectors.shape != (len(chunks), manifest.dim)
+            or sentences.shape[0] != manifest.sentence_count):
+        raise IndexCorruptError(f"the index at {index_dir} is inconsistent: {fix}")
+    return Index(manifest, chunks, vectors, sentences, flat)

@@ -1,0 +1,59 @@
+"""The index build as one operation: corpus → chunks → embeddings → saved index.
+
+Shared by `internbot index` and `make run`; reuses vectors of unchanged chunks from the
+previous index so adding a document only embeds that document.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from internbot import index as store
+from internbot.chunking import chunk_documents
+from internbot.config import Settings
+from internbot.corpus import corpus_hash, load_documents
+from internbot.embedder import load_embedder
+from internbot.errors import InternbotError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    documents: int
+    chunks: int
+    sentences: int
+    embedded: int
+    reused: int
+    seconds: float
+
+
+def is_current(settings: Settings, digest: str) -> bool:
+    """True when the index exists, loads cleanly, and matches this corpus and model."""
+    try:
+        store.load(settings.index_dir, model=settings.model, corpus_hash=digest)
+    except InternbotError:
+        return False
+    return True
+
+
+def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
+          progress: bool = False) -> IndexReport | None:
+    """Build and atomically save the index; None when `if_needed` and it is already current."""
+    docs = load_documents(settings.corpus_dir)
+    digest = corpus_hash(docs)
+    if if_needed and is_current(settings, digest):
+        return None
+    chunks = list(chunk_documents(docs, settings.max_chunk_chars))
+    previous = None
+    if not full:
+        try:
+            previous = store.load(settings.index_dir, model=settings.model)
+        except InternbotError as exc:
+            log.info("not reusing the previous index: %s", exc)
+    embedder = load_embedder(settings)
+    built, stats = store.build_index(docs, chunks, embedder, digest, previous, progress=progress)
+    store.save(built, settings.index_dir)
+    return IndexReport(len(docs), stats.chunks, stats.sentences, stats.embedded, stats.reused,
+                       stats.seconds)

@@ -1,0 +1,129 @@
+"""BM25 over stemmed words, with typo correction against the corpus vocabulary.
+
+Small and dependency-light on purpose: it runs beside FAISS on every question, and its
+vocabulary also tells the answerer how much of a question the corpus can speak to at all.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import snowballstemmer
+
+_WORD = re.compile(r"[a-z0-9]+(?:[.'’-][a-z0-9]+)*")
+STOPWORDS = frozenset(
+    """a about above all also am an and any are as at be been being below
+    between both but by can could did do does doing down during each few for from had has
+    have having he her here hers him his how i if in into is it its itself just me more most my
+    no nor not now of off on once only or other our out over own same she should so some such
+    than that the their them then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your yours
+    get got give tell know want like need much many one really thing things way ways make
+    anything something kind kinds type types please also ok okay hi hello hey thanks""".split()
+)
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return str(_stemmer.stemWord(word))
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens, hyphenated and dotted words also split into their parts."""
+    out: list[str] = []
+    for token in _WORD.findall(text.lower().replace("’", "'")):
+        token = token.removesuffix("'s")
+        parts = re.split(r"[.'-]", token)
+        out.append(token.replace("'", ""))
+        if len(parts) > 1:
+            out.extend(p for p in parts if p)
+    return out
+
+
+def terms(text: str) -> list[str]:
+    """Content terms: stemmed words without stopwords."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1]
+
+
+class BM25:
+    """Okapi BM25 over a fixed list of texts, plus query-side spelling correction."""
+
+    def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        docs = [Counter(terms(t)) for t in texts]
+        self.n = len(docs)
+        self.lengths = np.array([sum(d.values()) for d in docs], dtype=np.float32)
+        self.avgdl = float(self.lengths.mean()) if self.n else 1.0
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        for i, d in enumerate(docs):
+            for term, tf in d.items():
+                self.postings.setdefault(term, []).append((i, tf))
+        self.idf = {
+            t: math.log(1 + (self.n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()
+        }
+        self.max_idf = math.log(1 + (self.n + 0.5) / 0.5)
+        self.surface: dict[str, str] = {}
+        for text in texts:
+            for w in words(text):
+                if w not in STOPWORDS and len(w) > 3:
+                    self.surface.setdefault(w, stem(w))
+        self._surface_list = sorted(self.surface)
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one instance per loaded index
+    def correct(self, word: str) -> str | None:
+        """The corpus term a misspelt query word most likely meant, or None."""
+        if len(word) < 4 or word.isdigit():
+            return None
+        match = difflib.get_close_matches(word, self._surface_list, n=1, cutoff=0.85)
+        if match:
+            return self.surface[match[0]]
+        # An abbreviation or word stem: "math" → "mathematics", "meet" → "meetups".
+        longer = [w for w in self._surface_list if w.startswith(word)]
+        if longer:
+            return self.surface[min(longer, key=len)]
+        # A longer form of a corpus word: "afterwards" → "after".
+        shorter = [w for w in self._surface_list if word.startswith(w) and len(w) >= 4]
+        return self.surface[max(shorter, key=len)] if shorter else None
+
+    def query_terms(self, text: str) -> list[str]:
+        """Stemmed content terms, each unknown one replaced by its spelling correction if any."""
+        out = []
+        for w in words(text):
+            if w in STOPWORDS or len(w) < 2:
+                continue
+            t = stem(w)
+            if t not in self.postings:
+                t = self.correct(w) or t
+            out.append(t)
+        return out
+
+    def coverage(self, query_terms: Sequence[str]) -> float:
+        """IDF-weighted share of the query's terms that occur in the corpus at all (0..1)."""
+        if not query_terms:
+            return 0.0
+        weights = [(self.idf.get(t, self.max_idf), t in self.postings) for t in query_terms]
+        total = sum(w for w, _ in weights)
+        return sum(w for w, known in weights if known) / total if total else 0.0
+
+    def ceiling(self, query_terms: Sequence[str]) -> float:
+        """An upper bound of `scores` for these terms: every known term, saturated."""
+        return sum(self.idf.get(t, 0.0) * (self.k1 + 1) for t in set(query_terms))
+
+    def scores(self, query_terms: Sequence[str]) -> np.ndarray:
+        out = np.zeros(self.n, dtype=np.float32)
+        for term in set(query_terms):
+            idf = self.idf.get(term)
+            if idf is None:
+                continue
+            for i, tf in self.postings[term]:
+                norm = tf + self.k1 * (1 - self.b + self.b * self.lengths[i] / self.avgdl)
+                out[i] += idf * tf * (self.k1 + 1) / norm
+        return out

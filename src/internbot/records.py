@@ -1,0 +1,123 @@
+"""Small typed records that flow between the modules: Document → Chunk → Hit → Answer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+ChunkKind = Literal["paragraph", "bullet", "item", "faq", "list"]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file of the corpus."""
+
+    id: str
+    title: str
+    path: str
+    text: str
+    format: Literal["text", "markdown", "html"] = "text"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage small enough to be an answer, with the section it sits in.
+
+    `kind` tells the answerer how to present it: a `list` chunk summarises a whole
+    enumerating section, the others are single passages.
+    """
+
+    id: str
+    doc_id: str
+    doc_title: str
+    section: tuple[str, ...]
+    kind: ChunkKind
+    text: str
+    sentences: tuple[str, ...]
+    #: For bullets and items, the label before the colon ("Curiosity"); for FAQ pairs, the question.
+    label: str = ""
+
+    @property
+    def section_title(self) -> str:
+        return " › ".join(self.section) if self.section else self.doc_title
+
+    def search_text(self) -> str:
+        """What gets embedded and indexed: the section path is evidence for the passage."""
+        heading = " › ".join(self.section)
+        return f"{heading}: {self.text}" if heading else self.text
+
+    def sentence_texts(self) -> list[str]:
+        """Sentences as embedded: prefixed with their section and label, so "12 to 16 weeks"
+        still knows it is about the Microsoft Research internship."""
+        context = " › ".join(self.section)
+        if self.label and self.label not in self.section:
+            context = f"{context} › {self.label}" if context else self.label
+        return [f"{context}: {s}" if context else s for s in self.sentences]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Chunk:
+        return cls(
+            id=data["id"],
+            doc_id=data["doc_id"],
+            doc_title=data["doc_title"],
+            section=tuple(data["section"]),
+            kind=data["kind"],
+            text=data["text"],
+            sentences=tuple(data["sentences"]),
+            label=data.get("label", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and the evidence behind it."""
+
+    chunk: Chunk
+    score: float
+    dense: float = 0.0
+    lexical: float = 0.0
+
+
+@dataclass(frozen=True)
+class Source:
+    """A passage shown to the user as evidence for an answer."""
+
+    doc: str
+    section: str
+    text: str
+    score: float
+    doc_title: str = ""
+    highlights: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer contract shared by the CLI, batch eval and the HTTP API."""
+
+    question: str
+    answered: bool
+    answer: str
+    confidence: float
+    sources: tuple[Source, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    kind: Literal["passage", "list", "smalltalk", "fallback"] = "passage"
+    section: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["sources"] = [
+            {k: v for k, v in asdict(s).items() if k != "highlights" or v} for s in self.sources
+        ]
+        data["suggestions"] = list(self.suggestions)
+        return data
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question with the earlier user questions of the same chat, oldest first."""
+
+    question: str
+    history: tuple[str, ...] = field(default_factory=tuple)

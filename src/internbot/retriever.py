@@ -1,0 +1,119 @@
+"""Hybrid retrieval: FAISS over MiniLM vectors fused with BM25, section titles counted as evidence.
+
+Dense similarity is the better of the chunk's own vector and its best sentence's, so one
+precise sentence inside a longer passage still ranks it. Lexical scores are normalised per query
+and added with a fixed weight; `coverage` says how much of the question the corpus knows at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from internbot.embedder import Embedder
+from internbot.index import Index
+from internbot.lexical import BM25
+from internbot.records import Chunk, Hit
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the evidence is fused; the defaults are the measured best (docs/quality.md)."""
+
+    chunk: float = 0.5
+    sentence: float = 0.5
+    lexical: float = 0.3
+    #: Multiplier for passages of the document the user is looking at (widget page context).
+    doc_boost: float = 0.05
+    hybrid: bool = True
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """Ranked hits for one query, with query-level evidence for the abstention decision."""
+
+    hits: tuple[Hit, ...]
+    coverage: float
+    best_dense: float
+
+
+class Retriever:
+    def __init__(self, index: Index, embedder: Embedder, weights: Weights | None = None) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.weights = weights or Weights()
+        self.bm25 = BM25([c.search_text() for c in index.chunks])
+        self._positions = {c.id: i for i, c in enumerate(index.chunks)}
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        return self.index.chunks
+
+    def position(self, chunk: Chunk) -> int:
+        """The row of `chunk` in the index."""
+        return self._positions[chunk.id]
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self.embedder.encode(texts)
+
+    def _candidates(self, dense_ids: np.ndarray, lex: np.ndarray, k: int) -> np.ndarray:
+        """FAISS's nearest chunks, plus BM25's best, so either signal can surface a passage."""
+        lexical = np.argsort(-lex, kind="stable")[:k] if lex.any() else np.array([], dtype=np.int64)
+        ids = np.concatenate([dense_ids[dense_ids >= 0], lexical[lex[lexical] > 0]])
+        return np.unique(ids)
+
+    def _fuse(self, text: str, q: np.ndarray, dense_ids: np.ndarray, k: int,
+              extra_text: str, doc_id: str | None) -> Retrieval:
+        w, index = self.weights, self.index
+        qterms = self.bm25.query_terms(text)
+        all_terms = qterms + (self.bm25.query_terms(extra_text) if extra_text else [])
+        lex = self.bm25.scores(all_terms)
+        cand = self._candidates(dense_ids, lex, self.pool)
+        chunk_sim = index.vectors[cand] @ q
+        sent_sim = np.array([
+            float((index.chunk_sentence_vectors(i) @ q).max(initial=-1.0)) for i in cand
+        ], dtype=np.float32)
+        dense = (w.chunk * chunk_sim + w.sentence * np.maximum(sent_sim, chunk_sim)) / max(
+            w.chunk + w.sentence, 1e-9)
+        ceiling = self.bm25.ceiling(all_terms)
+        lex_norm = lex[cand] / ceiling if ceiling > 0 else np.zeros(len(cand), dtype=np.float32)
+        fused = dense + (w.lexical * lex_norm if w.hybrid else 0.0)
+        if doc_id is not None:
+            fused += w.doc_boost * np.array([index.chunks[i].doc_id == doc_id for i in cand])
+        order = np.argsort(-fused, kind="stable")[:k]
+        hits = tuple(
+            Hit(index.chunks[cand[j]], float(fused[j]), float(dense[j]), float(lex_norm[j]))
+            for j in order
+        )
+        best = float(max(chunk_sim.max(initial=0.0), sent_sim.max(initial=0.0)))
+        return Retrieval(hits, self.bm25.coverage(qterms), best)
+
+    @property
+    def pool(self) -> int:
+        """How many candidates each signal contributes before fusion."""
+        return min(len(self.index.chunks), 64)
+
+    def search_many(self, texts: Sequence[str], vectors: np.ndarray | None = None, k: int = 10,
+                    *, extra_texts: Sequence[str] | None = None,
+                    doc_ids: Sequence[str | None] | None = None) -> list[Retrieval]:
+        """Retrieve for many queries at once: one encode call and one FAISS search."""
+        if not texts:
+            return []
+        if vectors is None:
+            vectors = self.encode(list(texts))
+        if not self.index.chunks:
+            return [Retrieval((), 0.0, 0.0) for _ in texts]
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        _, ids = self.index.faiss_index.search(vectors, self.pool)
+        extra = extra_texts or [""] * len(texts)
+        docs = doc_ids or [None] * len(texts)
+        return [
+            self._fuse(t, v, i, k, e, d)
+            for t, v, i, e, d in zip(texts, vectors, ids, extra, docs, strict=True)
+        ]
+
+    def search(self, text: str, k: int = 10, *, extra_text: str = "",
+               doc_id: str | None = None) -> Retrieval:
+        return self.search_many([text], k=k, extra_texts=[extra_text], doc_ids=[doc_id])[0]

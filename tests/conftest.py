@@ -1,0 +1,69 @@
+"""Shared fixtures: tiny corpora, a fake deterministic embedder, and (marked slow) the real model."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from internbot.config import HASHING_MODEL, Settings
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLE = ROOT / "corpus" / "how-to-get-a-machine-learning-internship.txt"
+DEV_SET = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read the developer's INTERNBOT_* settings."""
+    import os
+
+    for var in [v for v in os.environ if v.startswith("INTERNBOT_")]:
+        monkeypatch.delenv(var)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path: Path) -> Path:
+    """A writable copy of the three-document fixture corpus."""
+    dest = tmp_path / "corpus"
+    shutil.copytree(DATA / "tiny", dest)
+    return dest
+
+
+@pytest.fixture
+def fake_settings(tmp_path: Path, tiny_corpus: Path) -> Settings:
+    """Settings using the hashing embedder: no model, fully deterministic."""
+    return Settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "index", model=HASHING_MODEL,
+                    model_sha256="")
+
+
+@pytest.fixture
+def fake_index(fake_settings: Settings) -> Settings:
+    from internbot.indexing import build
+
+    build(fake_settings)
+    return fake_settings
+
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The real article indexed with the real bundled model, once per session."""
+    from internbot.indexing import build
+
+    base = tmp_path_factory.mktemp("real")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    shutil.copy(ARTICLE, corpus / ARTICLE.name)
+    settings = Settings(corpus_dir=corpus, index_dir=base / "index")
+    build(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def real_answerer(real_settings: Settings):  # type: ignore[no-untyped-def]
+    from internbot.answerer import Answerer
+
+    return Answerer.from_settings(real_settings)

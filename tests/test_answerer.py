@@ -1,0 +1,88 @@
+"""Answerer behaviour with the fake embedder: contract, small talk, validation, several documents."""
+
+from __future__ import annotations
+
+import pytest
+
+from internbot import smalltalk
+from internbot.answerer import Answerer, is_follow_up
+from internbot.config import Settings
+from internbot.errors import QuestionError
+from internbot.records import Query
+
+
+@pytest.fixture
+def answerer(fake_index: Settings) -> Answerer:
+    return Answerer.from_settings(fake_index)
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("hi", "greeting"), ("Hello there!", "greeting"), ("thanks", "thanks"),
+    ("ok thank you so much", "thanks"), ("what can you do?", "help"), ("bye", "bye"),
+    ("tell me a joke about dogs", None), ("hi, how much do interns make?", None),
+])
+def test_small_talk_classification(text: str, kind: str | None) -> None:
+    assert smalltalk.classify(text) == kind
+
+
+def test_small_talk_is_answered_without_retrieval(answerer: Answerer) -> None:
+    a = answerer.ask("hello!")
+    assert a.answered and a.kind == "smalltalk" and not a.sources
+    assert "coffee" in a.answer.lower() or "brew" in a.answer.lower()
+
+
+def test_sources_name_their_document_when_several(answerer: Answerer) -> None:
+    a = answerer.ask("How long do I steep green tea?")
+    assert a.sources and {s.doc for s in a.sources} <= {"coffee-guide", "tea-basics", "water"}
+    assert a.sources[0].doc == "tea-basics"
+    assert "Tea Basics" in a.answer  # with several documents, the answer names its document
+
+
+def test_contract_shape(answerer: Answerer) -> None:
+    data = answerer.ask("How much coffee should I use per cup?").to_dict()
+    assert data["answered"] is True and "16 grams" in data["answer"]
+    assert 0 <= data["confidence"] <= 1 and len(data["sources"]) >= 3
+    assert all(len(s["text"]) <= 800 for s in data["sources"])
+    assert len(data["answer"]) <= 800
+    scores = [s["score"] for s in data["sources"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_enumerating_question_gets_the_list(answerer: Answerer) -> None:
+    a = answerer.ask("What are the popular brewing methods?")
+    assert a.kind == "list"
+    assert all(m in a.answer for m in ("French Press", "Pour Over", "Espresso"))
+
+
+def test_out_of_scope_abstains_with_configurable_fallback(fake_index: Settings) -> None:
+    from dataclasses import replace
+
+    settings = replace(fake_index, fallback_text="No idea. Try: {topics}")
+    a = Answerer.from_settings(settings).ask("zxqv wplk")
+    assert not a.answered and a.kind == "fallback" and a.answer.startswith("No idea. Try: ")
+    assert a.suggestions  # questions the guides can answer
+
+
+@pytest.mark.parametrize("query, message", [
+    (Query("   "), "empty"),
+    (Query("x" * 1001), "1001 characters"),
+    (Query("coffee?", tuple(["q"] * 21)), "21 items"),
+])
+def test_question_validation(answerer: Answerer, query: Query, message: str) -> None:
+    with pytest.raises(QuestionError, match=message):
+        answerer.ask_many([query])
+
+
+def test_batch_equals_single(answerer: Answerer) -> None:
+    questions = ["How hot should the water be?", "What is espresso?", "thanks"]
+    batch = answerer.ask_many([Query(q) for q in questions])
+    assert [a.answer for a in batch] == [answerer.ask(q).answer for q in questions]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("how long is it?", True), ("what about freelancing?", True), ("and which tools?", True),
+    ("How much do ML interns make in the United States per month?", False),
+    ("Which company is best?", False),
+])
+def test_follow_up_detection(text: str, expected: bool) -> None:
+    assert is_follow_up(text) is expected

@@ -1,0 +1,132 @@
+"""Chunking of the real article and of Markdown/HTML fixtures."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from conftest import ARTICLE, DATA
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from internbot.chunking import chunk_document, split_sentences
+from internbot.corpus import load_documents
+from internbot.records import Document
+
+
+def article_chunks():  # type: ignore[no-untyped-def]
+    doc = Document("guide", "How to Get a Machine Learning Internship", str(ARTICLE),
+                   ARTICLE.read_text(encoding="utf-8"))
+    return chunk_document(doc)
+
+
+def test_sections_of_the_article_are_found() -> None:
+    top = {c.section[0] for c in article_chunks() if c.section}
+    assert {
+        "What is Machine Learning?",
+        "Importance of Machine Learning Internships",
+        "Key Hard Skills & Qualifications Needed for a Machine Learning Internship",
+        "Ways to Secure an Internship in Machine Learning",
+        "Best Internships in Machine Learning",
+        "Characteristics and Skills of a Machine Learning Intern",
+        "What Comes After the Internship?",
+        "Best Jobs in Machine Learning",
+        "FAQs",
+    } <= top
+    assert "Additional Posts" not in top  # navigation boilerplate is dropped
+    assert not any("Image Credit" in c.text for c in article_chunks())
+
+
+def test_bullets_are_kept_whole_with_their_label() -> None:
+    bullets = [c for c in article_chunks() if c.kind == "bullet"]
+    curiosity = next(c for c in bullets if c.label == "Curiosity")
+    assert curiosity.text.startswith("Curiosity: A deep-seated curiosity")
+    assert curiosity.text.endswith("tackle complex problems.")
+    assert curiosity.section == ("Characteristics and Skills of a Machine Learning Intern",)
+    assert len(bullets) == 25
+
+
+def test_faq_pairs_stay_together() -> None:
+    faqs = [c for c in article_chunks() if c.kind == "faq"]
+    assert len(faqs) == 4
+    pay = next(c for c in faqs if c.label == "How much do ML interns make?")
+    assert pay.section == ("FAQs", "How much do ML interns make?")
+    assert "$6,000 to $10,000" in pay.text and "housing stipends" in pay.text
+
+
+def test_numbered_programs_become_entries_and_a_list() -> None:
+    chunks = article_chunks()
+    items = [c for c in chunks if c.kind == "item"]
+    assert [c.label for c in items] == [
+        "Google AI Residency", "Microsoft Research Internship",
+        "Facebook AI Research (FAIR) Internship", "OpenAI Internship", "Research Institutions",
+    ]
+    assert "12 to 16 weeks" in items[1].text
+    lists = [c for c in chunks if c.kind == "list" and c.section == ("Best Internships in Machine Learning",)]
+    assert len(lists) == 1 and "• Google AI Residency:" in lists[0].text
+
+
+def test_chunks_are_small_and_deterministic() -> None:
+    first, second = article_chunks(), article_chunks()
+    assert first == second
+    assert all(0 < len(c.text) <= 800 for c in first)
+    assert len({c.id for c in first}) == len(first)
+
+
+def test_markdown_and_html_structure(tiny_corpus: Path) -> None:
+    docs = {d.id: d for d in load_documents(tiny_corpus)}
+    tea = chunk_document(docs["tea-basics"])
+    assert docs["tea-basics"].title == "Tea Basics"
+    green = next(c for c in tea if c.label == "Green tea")
+    assert green.section == ("Types of Tea",) and "**" not in green.text
+    water = chunk_document(docs["water"])
+    assert docs["water"].title == "Water Quality for Brewing"
+    assert any(c.section == ("Minerals",) and "Magnesium" in c.text for c in water)
+    assert not any("secret" in c.text or "Blog" in c.text for c in water)
+
+
+def test_sentence_splitter_respects_abbreviations() -> None:
+    text = "Consider a master’s or Ph.D. in machine learning. Many interns get offers."
+    assert split_sentences(text) == [
+        "Consider a master’s or Ph.D. in machine learning.", "Many interns get offers."]
+
+
+def _words(text: str) -> Counter[str]:
+    """Words without list markers, numbering or a trailing colon, which chunking may drop."""
+    out: Counter[str] = Counter()
+    for w in text.split():
+        w = w.strip("•●▪◦‣∙·-*+").rstrip(":")
+        if w and not re.fullmatch(r"\d{1,3}[.)]?", w):
+            out[w] += 1
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+                        min_size=1, max_size=300), min_size=1, max_size=8),
+       st.integers(min_value=80, max_value=800))
+def test_chunker_loses_nothing_and_respects_the_bound(paragraphs: list[str], limit: int) -> None:
+    text = "Title\n\n" + "\n\n".join(paragraphs)
+    doc = Document("d", "Title", "d.txt", text)
+    chunks = chunk_document(doc, max_chars=limit)
+    assert chunks == chunk_document(doc, max_chars=limit)
+    assert all(len(c.text) <= limit for c in chunks)
+    passages = [c for c in chunks if c.kind != "list"]  # list chunks are declared summaries
+    body = _words(" ".join(c.text for c in passages))
+    headings = _words(" ".join(" ".join(c.section) for c in chunks))
+    source = _words(text) - Counter({"Title": 1})
+    # Nothing duplicated: no word occurs in passages more often than in the input.
+    assert not (body - source)
+    # Nothing lost: what is not in a passage was a heading.
+    assert not (source - body - headings)
+
+
+def test_fixture_corpus_numbered_entries_and_faq() -> None:
+    doc = Document("coffee", "How to Brew Great Coffee", "c.txt",
+                   (DATA / "tiny" / "coffee-guide.txt").read_text())
+    chunks = chunk_document(doc)
+    assert {c.label for c in chunks if c.kind == "item"} == {"French Press", "Pour Over", "Espresso"}
+    assert {c.label for c in chunks if c.kind == "faq"} == {
+        "How much coffee should I use per cup?", "How hot should the water be?"}
+    assert sum(c.kind == "list" for c in chunks) == 2

@@ -1,0 +1,130 @@
+"""Corpus loading, index save/load round trips, manifest checks and corruption handling."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from internbot import index as store
+from internbot.config import Settings
+from internbot.corpus import load_documents
+from internbot.errors import (
+    CorpusError,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    StaleIndexError,
+)
+from internbot.indexing import build
+
+
+def test_binary_and_non_utf8_files_are_skipped_with_a_warning(
+        tiny_corpus: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (tiny_corpus / "image.txt").write_bytes(b"\x89PNG\x00\x00binary")
+    (tiny_corpus / "latin1.md").write_bytes("caf\xe9 cr\xe8me".encode("latin-1"))
+    (tiny_corpus / "blank.txt").write_text("  \n")
+    with caplog.at_level(logging.WARNING):
+        docs = load_documents(tiny_corpus)
+    assert sorted(d.id for d in docs) == ["coffee-guide", "tea-basics", "water"]
+    assert "looks binary" in caplog.text and "not UTF-8" in caplog.text and "empty" in caplog.text
+
+
+def test_missing_and_empty_corpus(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="no corpus folder"):
+        load_documents(tmp_path / "nope")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CorpusError, match="no readable"):
+        load_documents(tmp_path / "empty")
+
+
+def test_round_trip_and_manifest(fake_index: Settings) -> None:
+    idx = store.load(fake_index.index_dir)
+    m = idx.manifest
+    assert m.model == "hashing" and m.dim == 384 and m.chunk_count == len(idx.chunks) > 5
+    assert m.sentence_count == len(idx.sentence_vectors)
+    assert set(m.versions) >= {"internbot", "faiss-cpu", "numpy", "sentence-transformers", "torch"}
+    assert {d["id"] for d in m.documents} == {"coffee-guide", "tea-basics", "water"}
+    # save(load(x)) writes the same chunks and vectors
+    copy = fake_index.index_dir.parent / "copy"
+    store.save(idx, copy)
+    again = store.load(copy)
+    assert again.chunks == idx.chunks
+    np.testing.assert_array_equal(again.vectors, idx.vectors)
+    assert again.faiss_index.ntotal == idx.faiss_index.ntotal
+
+
+def test_missing_index(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError, match="run `internbot index`"):
+        store.load(tmp_path / "index")
+
+
+def test_model_mismatch_and_stale_corpus(fake_index: Settings) -> None:
+    with pytest.raises(IndexMismatchError, match="built with model 'hashing'"):
+        store.load(fake_index.index_dir, model="bundled:all-MiniLM-L6-v2")
+    with pytest.raises(StaleIndexError, match="corpus changed"):
+        store.load(fake_index.index_dir, corpus_hash="0" * 64)
+
+
+@pytest.mark.parametrize("name", ["chunks.jsonl", "vectors.npy", "sentences.npy", "chunks.faiss"])
+def test_truncated_files_are_reported(fake_index: Settings, name: str) -> None:
+    path = fake_index.index_dir / name
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(IndexCorruptError, match="truncated or corrupt"):
+        store.load(fake_index.index_dir)
+
+
+@pytest.mark.parametrize("content", [b"", b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\n",
+                                     b"{not json"])
+def test_bad_manifest_is_reported(fake_index: Settings, content: bytes) -> None:
+    (fake_index.index_dir / "manifest.json").write_bytes(content)
+    with pytest.raises(IndexCorruptError, match="unreadable"):
+        store.load(fake_index.index_dir)
+
+
+def test_zero_byte_data_file(fake_index: Settings) -> None:
+    (fake_index.index_dir / "chunks.faiss").write_bytes(b"")
+    with pytest.raises(IndexCorruptError):
+        store.load(fake_index.index_dir)
+
+
+def test_failed_build_leaves_previous_index_usable(fake_index: Settings,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    before = store.load(fake_index.index_dir)
+    (fake_index.corpus_dir / "new.txt").write_text("Brand New\n\nA brand new guide about grinders.\n")
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store.faiss, "write_index", explode)
+    with pytest.raises(OSError):
+        build(fake_index)
+    after = store.load(fake_index.index_dir)
+    assert after.chunks == before.chunks
+    leftovers = [p.name for p in fake_index.index_dir.parent.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_incremental_build_reuses_unchanged_vectors(fake_index: Settings) -> None:
+    old = build(fake_index, full=True)
+    assert old is not None and old.reused == 0
+    (fake_index.corpus_dir / "new.txt").write_text(
+        "Milk Frothing\n\nSteam milk to 60 degrees for a silky microfoam that pours well.\n")
+    report = build(fake_index)
+    assert report is not None
+    # Only the new one-sentence document is embedded (its chunk and sentence text coincide);
+    # every text of the old corpus comes from the previous index.
+    assert report.embedded == 1
+    assert report.reused == old.embedded
+    assert build(fake_index, if_needed=True) is None  # current: nothing to do
+    full = build(fake_index, full=True)
+    assert full is not None and full.reused == 0 and full.embedded == old.embedded + 1
+
+
+def test_manifest_lists_every_file_with_its_checksum(fake_index: Settings) -> None:
+    manifest = json.loads((fake_index.index_dir / "manifest.json").read_text())
+    assert set(manifest["files"]) == set(store.FILES)
+    assert all(len(f["sha256"]) == 64 and f["bytes"] > 0 for f in manifest["files"].values())

@@ -1,0 +1,65 @@
+"""Answer quality through the real engine and model on the shared dev set (slow)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import DEV_SET
+
+from internbot.records import Query
+
+pytestmark = pytest.mark.slow
+
+
+def normalise(text: str) -> str:
+    for a, b in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"')):
+        text = text.replace(a, b)
+    return " ".join(text.lower().split())
+
+
+def contains(text: str, expected: list[str]) -> bool:
+    return any(normalise(e) in normalise(text) for e in expected)
+
+
+def test_issue_example(real_answerer) -> None:  # type: ignore[no-untyped-def]
+    a = real_answerer.ask("How much do ML interns make?")
+    assert a.answered and "$6,000 to $10,000" in a.answer and len(a.sources) >= 3
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason=f"no dev set at {DEV_SET}")
+def test_dev_set_targets(real_answerer) -> None:  # type: ignore[no-untyped-def]
+    rows = [json.loads(line) for line in DEV_SET.read_text().splitlines() if line.strip()]
+    answers = real_answerer.ask_many([Query(r["question"], tuple(r.get("history", []))) for r in rows])
+    ins = [(r, a) for r, a in zip(rows, answers, strict=True) if r["expected"]]
+    oos = [(r, a) for r, a in zip(rows, answers, strict=True) if not r["expected"]]
+    hit1 = sum(a.answered and contains(a.answer, r["expected"]) for r, a in ins) / len(ins)
+    hit3 = sum(any(contains(s.text, r["expected"]) for s in a.sources[:3]) for r, a in ins) / len(ins)
+    oos_abstain = sum(not a.answered for _, a in oos) / len(oos)
+    false_abstain = sum(not a.answered for _, a in ins) / len(ins)
+    report = f"hit@1={hit1:.3f} hit@3={hit3:.3f} oos={oos_abstain:.3f} false={false_abstain:.3f}"
+    assert hit1 >= 0.92, report
+    assert hit3 >= 0.97, report
+    assert oos_abstain >= 0.95, report
+    assert false_abstain <= 0.03, report
+
+
+def test_follow_up_uses_history(real_answerer) -> None:  # type: ignore[no-untyped-def]
+    a = real_answerer.ask("how long is it?", ["Tell me about the Google AI Residency"])
+    assert a.answered and "year-long" in a.answer
+
+
+def test_typos_and_informal_wording(real_answerer) -> None:  # type: ignore[no-untyped-def]
+    a = real_answerer.ask("hw much do intrns get payed")
+    assert a.answered and "$6,000" in a.answer
+
+
+def test_out_of_scope_examples_abstain(real_answerer) -> None:  # type: ignore[no-untyped-def]
+    for q in ("what's the capital of France?", "how do I bake bread?"):
+        assert not real_answerer.ask(q).answered, q
+
+
+def test_small_talk(real_answerer) -> None:  # type: ignore[no-untyped-def]
+    for q in ("hi", "thanks", "what can you do?"):
+        a = real_answerer.ask(q)
+        assert a.answered and a.kind == "smalltalk"
