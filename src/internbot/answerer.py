@@ -17,7 +17,7 @@ import numpy as np
 from internbot import smalltalk
 from internbot.config import Settings
 from internbot.errors import QuestionError
-from internbot.records import Answer, Chunk, Hit, Query, Source
+from internbot.records import Answer, AnswerKind, Chunk, Hit, Query, Source
 from internbot.retriever import Retrieval, Retriever, Weights
 
 MAX_ANSWER_CHARS = 800
@@ -223,7 +223,7 @@ class Answerer:
         return Answer(question, True, text, round(conf, 4), sources,
                       self._suggestions(hits, chunk), kind=kind, section=chunk.section_title)
 
-    def _choose(self, question: str, hits: list[Hit]) -> tuple[Chunk, str]:
+    def _choose(self, question: str, hits: list[Hit]) -> tuple[Chunk, AnswerKind]:
         """The chunk to answer from, and whether to present it as its section's whole list.
 
         A list answers only an enumerating question ("what are the best jobs?"), and only when

@@ -99,7 +99,7 @@ def build_sections(blocks: Iterable[Block]) -> list[Section]:
             while len(stack) > 1 and stack[-1].level >= max(block.level, 1):
                 stack.pop()
             parent = stack[-1]
-            sec = Section(parent.path + (block.text,), max(block.level, 1))
+            sec = Section((*parent.path, block.text), max(block.level, 1))
             parent.children.append(sec)
             sections.append(sec)
             stack.append(sec)

@@ -84,8 +84,8 @@ class SentenceTransformerEmbedder:
                 "set INTERNBOT_MODEL to a local model folder"
             ) from exc
         self.name = model
-        getter = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension")
+        getter = getattr(self._model, "get_embedding_dimension", None)
+        getter = getter or self._model.get_sentence_embedding_dimension
         dim = getter()
         self.dim = int(dim) if dim else 0
         self.batch_size = batch_size

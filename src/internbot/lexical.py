@@ -18,14 +18,16 @@ import snowballstemmer
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.'’-][a-z0-9]+)*")
 STOPWORDS = frozenset(
-    """a about above all also am an and any are as at be been being below
-    between both but by can could did do does doing down during each few for from had has
-    have having he her here hers him his how i if in into is it its itself just me more most my
-    no nor not now of off on once only or other our out over own same she should so some such
-    than that the their them then there these they this those through to too under until up
-    very was we were what when where which while who whom why will with would you your yours
-    get got give tell know want like need much many one really thing things way ways make
-    anything something kind kinds type types please also ok okay hi hello hey thanks""".split()
+    """
+    a about above all also am an and any are as at be been being below between both but by
+    can could did do does doing down during each few for from had has have having he her
+    here hers him his how i if in into is it its itself just me more most my no nor not now
+    of off on once only or other our out over own same she should so some such than that the
+    their them then there these they this those through to too under until up very was we
+    were what when where which while who whom why will with would you your yours get got
+    give tell know want like need much many one really thing things way ways make anything
+    something kind kinds type types please also ok okay hi hello hey thanks
+    """.split()  # noqa: SIM905
 )
 
 _stemmer = snowballstemmer.stemmer("english")

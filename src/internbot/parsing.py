@@ -84,10 +84,12 @@ def parse_text(text: str) -> list[Block]:
             blocks.append(Block("bullet", bullet.group(1)))
         elif i == 0 and is_headingish(line):
             blocks.append(Block("heading", line, 0))
-        elif numbered and is_headingish(numbered.group(1).rstrip(":")) and nxt and not NUMBERED.match(nxt) and is_body(nxt, line):
-            blocks.append(Block("heading", numbered.group(1).rstrip(":").strip(), 2))
-        elif numbered and is_headingish(numbered.group(1).rstrip(":")):
-            blocks.append(Block("bullet", numbered.group(1)))
+        elif numbered and is_headingish(entry := numbered.group(1).rstrip(":").strip()):
+            # "1. Google AI Residency:" followed by text is an entry; followed by "2. …" a list item.
+            if nxt and not NUMBERED.match(nxt) and is_body(nxt, line):
+                blocks.append(Block("heading", entry, 2))
+            else:
+                blocks.append(Block("bullet", numbered.group(1)))
         elif is_headingish(line) and nxt and is_body(nxt, line):
             blocks.append(Block("heading", line.rstrip(":").strip(), 1))
         else:
@@ -146,8 +148,8 @@ def parse_markdown(text: str) -> list[Block]:
 class _HTMLBlocks(HTMLParser):
     """Collects h1-h6, li, and paragraph-like text; ignores script, style and navigation."""
 
-    SKIP = {"script", "style", "nav", "footer", "header", "noscript", "svg", "template", "head"}
-    BREAK = {"p", "div", "section", "article", "br", "tr", "dd", "dt", "blockquote", "table"}
+    SKIP = frozenset({"script", "style", "nav", "footer", "header", "noscript", "svg", "template", "head"})
+    BREAK = frozenset({"p", "div", "section", "article", "br", "tr", "dd", "dt", "blockquote", "table"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 ChunkKind = Literal["paragraph", "bullet", "item", "faq", "list"]
+AnswerKind = Literal["passage", "list", "smalltalk", "fallback"]
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ class Answer:
     confidence: float
     sources: tuple[Source, ...] = ()
     suggestions: tuple[str, ...] = ()
-    kind: Literal["passage", "list", "smalltalk", "fallback"] = "passage"
+    kind: AnswerKind = "passage"
     section: str = ""
 
     def to_dict(self) -> dict[str, Any]:
