@@ -266,7 +266,7 @@ class Answerer:
             sims = self._sentence_sims(chunk, vector)
             highlights = (chunk.sentences[int(np.argmax(sims))],)
         return Source(chunk.doc_id, chunk.section_title, clip(chunk.text), round(hit.score, 4),
-                      chunk.doc_title, highlights)
+                      chunk.doc_title, highlights, chunk.id)
 
     @staticmethod
     def _distinct(hits: list[Hit]) -> list[Hit]:

@@ -97,6 +97,27 @@ def ask(question: str, history: tuple[str, ...], index_dir: Path | None, as_json
         click.echo(f"  → {s}")
 
 
+@main.command("eval")
+@click.argument("questions", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--index", "index_dir", type=PATH, help="Index folder [INTERNBOT_INDEX].")
+@click.option("--out", type=PATH, help="Write one JSON line per question (.csv also writes CSV).")
+@click.option("--report", "report_dir", type=PATH, help="Write metrics.json and report.html here.")
+@click.option("--fail-under", multiple=True, metavar="METRIC=VALUE",
+              help="Exit 1 when a metric is under VALUE, e.g. hit@1=0.9 (repeatable).")
+@click.option("--compare", "old_results", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="A previous --out file: report what was fixed and broken.")
+@click.option("--trec", type=PATH, help="Write a TREC run file (for ranx / ir-measures).")
+@edge
+def eval_(questions: Path, index_dir: Path | None, out: Path | None, report_dir: Path | None,
+          fail_under: tuple[str, ...], old_results: Path | None, trec: Path | None) -> None:
+    """Answer a JSONL or CSV file of QUESTIONS, score them and report."""
+    from internbot.evalrun import evaluate
+
+    code = evaluate(settings_for(index_dir=index_dir), questions, out=out, report_dir=report_dir,
+                    fail_under=fail_under, old_results=old_results, trec=trec)
+    sys.exit(code)
+
+
 @main.command()
 @click.option("--index", "index_dir", type=PATH, help="Index folder [INTERNBOT_INDEX].")
 @click.option("--host", default="127.0.0.1", show_default=True)

@@ -92,6 +92,8 @@ class Source:
     score: float
     doc_title: str = ""
     highlights: tuple[str, ...] = ()
+    #: The chunk's id in the index: a stable passage id for TREC runs and feedback.
+    chunk: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,113 @@
+"""The evaluation report: metrics.json and a self-contained report.html with inline SVG plots."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+CSS = """
+body{font:15px/1.5 system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1d2430}
+h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #dde3ea}
+.cards{display:flex;flex-wrap:wrap;gap:.75rem}.card{background:#f3f6fa;border-radius:8px;padding:.6rem 1rem}
+.card b{display:block;font-size:1.4rem}table{border-collapse:collapse;width:100%;font-size:13px}
+td,th{border-bottom:1px solid #e3e8ee;padding:.35rem .5rem;vertical-align:top;text-align:left}
+.good{color:#0a7d32}.bad{color:#b3261e}
+.plots{display:flex;flex-wrap:wrap;gap:1rem}.plots svg{max-width:520px;height:auto}
+"""
+
+
+def _fmt(v: Any) -> str:
+    return "–" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
+
+
+def _svg(fig: Any) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight")
+    text = buf.getvalue()
+    return text[text.find("<svg"):]
+
+
+def plots(results: Sequence[dict[str, Any]], sweep: dict[str, Any] | None) -> list[str]:
+    """Confidence distributions (in-scope vs out-of-scope) and the threshold sweep, as SVG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = []
+    ins = [r["confidence"] for r in results if r.get("expected")]
+    oos = [r["confidence"] for r in results if r.get("expected") == []]
+    fig, ax = plt.subplots(figsize=(5.5, 3.2))
+    bins = [i / 20 for i in range(21)]
+    ax.hist(ins, bins=bins, alpha=0.7, label=f"in scope ({len(ins)})", color="#2f6fdf")
+    ax.hist(oos, bins=bins, alpha=0.7, label=f"out of scope ({len(oos)})", color="#e0712b")
+    ax.set_xlabel("confidence")
+    ax.set_ylabel("questions")
+    ax.set_title("Score distributions")
+    ax.legend()
+    out.append(_svg(fig))
+    plt.close(fig)
+    if sweep:
+        pts = sweep["points"]
+        t = [p["threshold"] for p in pts]
+        fig, ax = plt.subplots(figsize=(5.5, 3.2))
+        ax.plot(t, [p["coverage"] or 0 for p in pts], label="in-scope coverage")
+        ax.plot(t, [p["answered_correct"] or 0 for p in pts], label="answered correctly")
+        ax.plot(t, [p["oos_abstention"] or 0 for p in pts], label="out-of-scope abstention")
+        ax.axvline(sweep["best_threshold"], color="grey", linestyle="--", label="best threshold")
+        ax.set_xlabel("abstention threshold")
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_title("Threshold sweep")
+        ax.legend(fontsize=8)
+        out.append(_svg(fig))
+        plt.close(fig)
+    return out
+
+
+def render_html(m: dict[str, Any], results: Sequence[dict[str, Any]],
+                diff: dict[str, Any] | None = None) -> str:
+    e = html.escape
+    cards = "".join(
+        f'<div class="card">{e(k)}<b>{_fmt(m.get(k))}</b></div>'
+        for k in ("n", "hit@1", "hit@3", "mrr", "oos_abstention", "false_abstention"))
+    cards += (f'<div class="card">latency p50 / p95 ms<b>{_fmt(m["latency_ms"]["p50"])} / '
+              f'{_fmt(m["latency_ms"]["p95"])}</b></div>')
+    sweep = m.get("threshold_sweep")
+    parts = [f"<!doctype html><html lang=en><meta charset=utf-8><title>internbot evaluation</title>"
+             f"<style>{CSS}</style><h1>internbot evaluation</h1><div class=cards>{cards}</div>"]
+    if sweep:
+        parts.append(f"<p>Best abstention threshold on this set: <b>{sweep['best_threshold']}</b> "
+                     f"(objective {sweep['best_objective']}: mean of in-scope answered-correctly "
+                     "and out-of-scope abstention).</p>")
+    parts.append("<h2>Plots</h2><div class=plots>" + "".join(plots(results, sweep)) + "</div>")
+    if diff:
+        deltas = ", ".join(f"{k} {v:+.3f}" for k, v in diff["deltas"].items())
+        parts.append(f"<h2>Compared with the previous run</h2><p>{e(deltas)}</p>"
+                     f"<p class=good>Fixed: {e(', '.join(diff['fixed']) or 'none')}</p>"
+                     f"<p class=bad>Broken: {e(', '.join(diff['broken']) or 'none')}</p>")
+    misses = [r for r in results if r.get("correct") is False]
+    rows = []
+    for r in misses:
+        srcs = "<br>".join(f"{i}. {e(s['section'])} ({s['score']:.2f})"
+                           for i, s in enumerate(r["sources"][:3], 1))
+        expected = " | ".join(r.get("expected") or []) or "(out of scope: should abstain)"
+        rows.append(f"<tr><td>{e(r['id'])}</td><td>{e(r['question'])}</td><td>{e(expected)}</td>"
+                    f"<td>{e(r['answer'])}</td><td>{r['confidence']:.2f}</td><td>{srcs}</td></tr>")
+    parts.append(f"<h2>Misses ({len(misses)})</h2>")
+    parts.append("<table><tr><th>id</th><th>question</th><th>expected</th><th>answered</th>"
+                 "<th>conf.</th><th>top sources</th></tr>" + "".join(rows) + "</table>"
+                 if rows else "<p>None.</p>")
+    return "".join(parts) + "</html>\n"
+
+
+def write_report(report_dir: Path, m: dict[str, Any], results: Sequence[dict[str, Any]],
+                 diff: dict[str, Any] | None = None) -> None:
+    report_dir = Path(report_dir)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    data = {**m, **({"compare": diff} if diff else {})}
+    (report_dir / "metrics.json").write_text(json.dumps(data, indent=2) + "\n")
+    (report_dir / "report.html").write_text(render_html(m, results, diff), encoding="utf-8")
