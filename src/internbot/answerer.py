@@ -103,6 +103,8 @@ class Answerer:
         self.settings = settings or Settings()
         self.policy = policy or Policy()
         self.topics = self._topics()
+        #: Each section's list summary, by (document, top-level section).
+        self._lists = {(c.doc_id, c.section[:1]): c for c in retriever.chunks if c.kind == "list"}
 
     @classmethod
     def from_settings(cls, settings: Settings, *, check_corpus: bool = True,
@@ -232,11 +234,12 @@ class Answerer:
         passages = [h for h in hits if h.chunk.kind != "list"] or hits
         top = passages[0]
         if self.policy.lists and _ENUMERATE.search(question):
-            for hit in hits[:5]:
-                c = hit.chunk
-                same_section = c.doc_id == top.chunk.doc_id and c.section[:1] == top.chunk.section[:1]
-                if c.kind == "list" and (same_section or hit.score >= top.score - 0.08):
-                    return c, "list"
+            own = self._lists.get((top.chunk.doc_id, top.chunk.section[:1]))
+            if own is not None:
+                return own, "list"
+            close = [h for h in hits[:5] if h.chunk.kind == "list" and h.score >= top.score - 0.08]
+            if close:
+                return close[0].chunk, "list"
         return top.chunk, "passage"
 
     def _trim(self, chunk: Chunk, vector: np.ndarray) -> str:
