@@ -143,6 +143,21 @@ class Answerer:
 
     # -- public API -------------------------------------------------------------------------
 
+    def match_document(self, page_url: str = "", page_title: str = "") -> str | None:
+        """The corpus document a web page shows, by URL slug or title, so its passages rank higher."""
+        from urllib.parse import urlparse
+
+        docs = {c.doc_id: c.doc_title for c in self.retriever.chunks}
+        slug = urlparse(page_url).path.rstrip("/").rsplit("/", 1)[-1].lower()
+        slug = re.sub(r"\.(html?|php|aspx?)$", "", slug)
+        title = " ".join(page_title.lower().split())
+        for doc_id, doc_title in docs.items():
+            if slug and slug == doc_id.rsplit("/", 1)[-1]:
+                return doc_id
+            if title and doc_title.lower() in title:
+                return doc_id
+        return None
+
     def validate(self, query: Query) -> Query:
         question = " ".join(query.question.split())
         if not question:

@@ -120,19 +120,52 @@ def eval_(questions: Path, index_dir: Path | None, out: Path | None, report_dir:
 
 @main.command()
 @click.option("--index", "index_dir", type=PATH, help="Index folder [INTERNBOT_INDEX].")
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=7860, show_default=True, type=int)
+@click.option("--allow-origin", "allow_origins", multiple=True, metavar="ORIGIN",
+              help="A site that may embed the widget, e.g. https://careers.example.com (repeatable).")
+@click.option("--rate-limit", metavar="N/minute",
+              help="Requests per minute per client IP; 0 turns it off [INTERNBOT_RATE_LIMIT, 60].")
+@click.option("--no-log", is_flag=True, help="Store no questions or answers (feedback still).")
 @edge
-def serve(index_dir: Path | None, host: str, port: int) -> None:
-    """Serve the web chat on HOST:PORT (loopback by default, never a share link)."""
-    from internbot.answerer import Answerer
-    from internbot.chat import build_chat
+def serve(index_dir: Path | None, host: str, port: int, allow_origins: tuple[str, ...],
+          rate_limit: str | None, no_log: bool) -> None:
+    """Serve the chat, the JSON API and the widget (loopback by default, never a share link)."""
+    from internbot.config import parse_rate
+    from internbot.server import serve as run_server
 
-    answerer = Answerer.from_settings(settings_for(index_dir=index_dir))
-    demo = build_chat(answerer)
-    click.echo(f"internbot chat on http://{host}:{port}/", err=True)
-    demo.queue(default_concurrency_limit=32).launch(
-        server_name=host, server_port=port, share=False, show_error=False, quiet=True)
+    try:
+        limit = parse_rate(rate_limit) if rate_limit is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--rate-limit") from exc
+    settings = settings_for(index_dir=index_dir, rate_limit=limit,
+                            allow_origins=tuple(o.rstrip("/") for o in allow_origins) or None,
+                            log_questions=False if no_log else None)
+    click.echo(f"internbot on http://{host}:{port}/  (demo career page: http://{host}:{port}/demo)",
+               err=True)
+    run_server(settings, host=host, port=port)
+
+
+@main.command()
+@click.option("--since", "since_days", default=30.0, show_default=True, type=float, metavar="DAYS")
+@click.option("--out", type=PATH, default=Path("report.html"), show_default=True,
+              help="report.html, or a .csv file.")
+@edge
+def report(since_days: float, out: Path) -> None:
+    """Summarise stored questions and feedback: top questions, gaps, helpfulness."""
+    from internbot.analytics import summarise, write_report
+    from internbot.store import Store
+
+    settings = settings_for()
+    db = settings.data_dir / "internbot.sqlite3"
+    if not db.exists():
+        raise InternbotError(f"no usage data at {db}: run `internbot serve` and ask something first")
+    store = Store(db, settings.retention_days)
+    try:
+        write_report(summarise(store, since_days), out)
+    finally:
+        store.close()
+    click.echo(f"wrote {out}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,6 +25,32 @@ def project_root() -> Path:
     return here if (here / "pyproject.toml").exists() else Path.cwd()
 
 
+def _bool(raw: str) -> bool:
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("use true or false")
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    return tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+
+
+def _rate(raw: str) -> int:
+    """`60`, `60/minute` or `0` (off)."""
+    number, _, unit = raw.partition("/")
+    if unit and unit.strip().lower() not in ("minute", "min", "m"):
+        raise ValueError("write it as N/minute")
+    value = int(number)
+    if value < 0:
+        raise ValueError("must be 0 or more")
+    return value
+
+
+parse_rate = _rate
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, with defaults. Build it with `Settings.from_env()`."""
@@ -44,6 +70,15 @@ class Settings:
     top_k: int = 5
     max_question_chars: int = 1000
     max_history: int = 20
+    #: Where the feedback and analytics database lives.
+    data_dir: Path = field(default_factory=lambda: project_root() / "data")
+    retention_days: float = 90.0
+    #: Store questions and answers for analytics (feedback is stored whenever it is sent).
+    log_questions: bool = True
+    #: Sites allowed to embed the widget and call the API from the browser.
+    allow_origins: tuple[str, ...] = ()
+    #: Requests per minute per client IP on the API and the chat queue; 0 disables the limit.
+    rate_limit: int = 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -60,6 +95,11 @@ class Settings:
             "abstain_threshold": ("INTERNBOT_ABSTAIN_THRESHOLD", float),
             "fallback_text": ("INTERNBOT_FALLBACK", str),
             "top_k": ("INTERNBOT_TOP_K", int),
+            "data_dir": ("INTERNBOT_DATA", Path),
+            "retention_days": ("INTERNBOT_RETENTION_DAYS", float),
+            "log_questions": ("INTERNBOT_LOG_QUESTIONS", _bool),
+            "allow_origins": ("INTERNBOT_ALLOW_ORIGINS", _origins),
+            "rate_limit": ("INTERNBOT_RATE_LIMIT", _rate),
         }
         for name, (var, conv) in readers.items():
             raw = env.get(var)
@@ -69,6 +109,6 @@ class Settings:
                 except ValueError as exc:
                     from internbot.errors import InternbotError
 
-                    raise InternbotError(f"{var}={raw!r} is not a valid {conv.__name__}") from exc
+                    raise InternbotError(f"{var}={raw!r} is not valid: {exc}") from exc
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(base, **values)

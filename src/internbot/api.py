@@ -1,0 +1,96 @@
+"""The HTTP API's request and response schemas (they document `/openapi.json`)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from internbot.records import Answer
+
+MAX_QUESTION = 1000
+MAX_HISTORY = 20
+
+
+def _trimmed(value: str) -> str:
+    text = " ".join(value.split())
+    if not text:
+        raise ValueError("must not be empty or only whitespace")
+    if len(text) > MAX_QUESTION:
+        raise ValueError(f"must be at most {MAX_QUESTION} characters, got {len(text)}")
+    return text
+
+
+class AskRequest(BaseModel):
+    """A question, with the chat's earlier questions and the page the widget sits on."""
+
+    model_config = ConfigDict(extra="ignore")
+    question: str = Field(description="1 to 1,000 characters after trimming.",
+                          examples=["How much do ML interns make?"])
+    history: list[str] = Field(default_factory=list, max_length=MAX_HISTORY,
+                               description="Earlier user questions of this chat, oldest first.")
+    page_url: str = Field("", max_length=2048, description="The page the widget is embedded in.")
+    page_title: str = Field("", max_length=512)
+
+    @field_validator("question")
+    @classmethod
+    def _question(cls, value: str) -> str:
+        return _trimmed(value)
+
+    @field_validator("history")
+    @classmethod
+    def _history(cls, value: list[str]) -> list[str]:
+        out = []
+        for item in value:
+            if len(item) > MAX_QUESTION:
+                raise ValueError(f"each history item must be at most {MAX_QUESTION} characters")
+            if item.strip():
+                out.append(" ".join(item.split()))
+        return out
+
+
+class SourceOut(BaseModel):
+    doc: str
+    section: str
+    text: str
+    score: float
+    doc_title: str = ""
+    chunk: str = ""
+    highlights: list[str] = Field(default_factory=list)
+
+
+class AskResponse(BaseModel):
+    """The answer contract shared with `internbot ask --json` and `internbot eval`."""
+
+    question: str
+    answered: bool
+    answer: str
+    confidence: float = Field(ge=0, le=1)
+    sources: list[SourceOut]
+    suggestions: list[str]
+    kind: str = "passage"
+    section: str = ""
+
+    @classmethod
+    def of(cls, answer: Answer) -> AskResponse:
+        return cls.model_validate(answer.to_dict())
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    question: str = Field(max_length=MAX_QUESTION * 2)
+    answer: str = Field(max_length=5000)
+    helpful: bool
+    reason: str = Field("", max_length=1000)
+
+    @field_validator("question")
+    @classmethod
+    def _question(cls, value: str) -> str:
+        return _trimmed(value[: MAX_QUESTION * 2])
+
+
+class FeedbackResponse(BaseModel):
+    stored: bool
+    id: int = 0
+
+
+class ErrorResponse(BaseModel):
+    error: str

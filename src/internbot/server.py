@@ -1,0 +1,177 @@
+"""`internbot serve`: one FastAPI app with the chat, the JSON API, the widget and health checks.
+
+The answerer loads in the background so `/healthz` answers at once and `/readyz` turns 200 only
+when the index is loaded. Every question, from the API or the chat, goes through one
+micro-batcher in front of the answerer.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+
+from internbot.answerer import Answerer
+from internbot.api import AskRequest, AskResponse, ErrorResponse, FeedbackRequest, FeedbackResponse
+from internbot.batching import MicroBatcher
+from internbot.chat import CSS, JS, build_chat
+from internbot.config import Settings, project_root
+from internbot.errors import InternbotError, QuestionError
+from internbot.guard import Guard
+from internbot.records import Answer
+from internbot.store import Store
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+EXAMPLES = project_root() / "examples"
+
+
+class NotReady(InternbotError):
+    """The index is still loading, or failed to load."""
+
+
+class Engine:
+    """The answerer, its batcher and the store, loaded once; shared by every request."""
+
+    def __init__(self, settings: Settings, answerer: Answerer | None = None) -> None:
+        self.settings = settings
+        self.answerer = answerer
+        self.batcher = MicroBatcher(answerer) if answerer else None
+        self.error = ""
+        self.ready = threading.Event()
+        self.store = Store(settings.data_dir / "internbot.sqlite3", settings.retention_days)
+        if answerer is not None:
+            self.ready.set()
+
+    def load(self) -> None:
+        try:
+            self.answerer = Answerer.from_settings(self.settings)
+            self.batcher = MicroBatcher(self.answerer)
+            self.ready.set()
+        except InternbotError as exc:
+            self.error = str(exc)
+            log.error("not ready: %s", exc)
+
+    def ask(self, question: str, history: tuple[str, ...] = (), page_url: str = "",
+            page_title: str = "", channel: str = "api") -> Answer:
+        if not self.ready.is_set() or self.batcher is None or self.answerer is None:
+            raise NotReady(self.error or "the index is still loading: try again in a few seconds")
+        doc_id = self.answerer.match_document(page_url, page_title) if (page_url or page_title) else None
+        answer = self.batcher.ask(question, history, doc_id)
+        if self.settings.log_questions:
+            self.store.log_ask(question, answer.answered, answer.confidence, answer.answer,
+                               answer.section, channel)
+        return answer
+
+    def feedback(self, question: str, answer: str, helpful: bool, reason: str = "") -> int:
+        return self.store.add_feedback(question, answer, helpful, reason)
+
+    def close(self) -> None:
+        if self.batcher is not None:
+            self.batcher.close()
+        self.store.close()
+
+
+def create_app(settings: Settings, *, answerer: Answerer | None = None,
+               background: bool = True) -> Any:
+    """The whole server as an ASGI app. Pass `answerer` to skip loading (tests)."""
+    engine = Engine(settings, answerer)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if answerer is None:
+            if background:
+                threading.Thread(target=engine.load, name="internbot-load", daemon=True).start()
+            else:
+                engine.load()
+        engine.store.purge()
+        yield
+        engine.close()
+
+    app = FastAPI(title="internbot", version="1", lifespan=lifespan,
+                  description="Answers questions from career guides, quoting its sources.",
+                  docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json")
+    app.state.engine = engine
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}"
+                             for e in exc.errors())
+        return JSONResponse({"error": problems or "invalid request"}, status_code=422)
+
+    @app.exception_handler(QuestionError)
+    async def bad_question(_: Request, exc: QuestionError) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=422)
+
+    @app.exception_handler(NotReady)
+    async def not_ready(_: Request, exc: NotReady) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=503, headers={"Retry-After": "5"})
+
+    errors: dict[int | str, dict[str, Any]] = {
+        422: {"model": ErrorResponse}, 413: {"model": ErrorResponse},
+        429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
+
+    @app.post("/api/ask", response_model=AskResponse, responses=errors, tags=["api"])
+    def ask(body: AskRequest) -> AskResponse:
+        """Answer a question from the guides (the answer contract)."""
+        answer = engine.ask(body.question, tuple(body.history), body.page_url, body.page_title)
+        return AskResponse.of(answer)
+
+    @app.post("/api/feedback", response_model=FeedbackResponse, responses=errors, tags=["api"])
+    def feedback(body: FeedbackRequest) -> FeedbackResponse:
+        """Store whether an answer helped; stored before the reply is sent."""
+        return FeedbackResponse(stored=True, id=engine.feedback(body.question, body.answer,
+                                                                 body.helpful, body.reason))
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"], responses={503: {"model": ErrorResponse}})
+    def readyz() -> JSONResponse:
+        if engine.ready.is_set():
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"error": engine.error or "loading"}, status_code=503)
+
+    @app.get("/widget.js", include_in_schema=False)
+    def widget() -> Response:
+        return FileResponse(STATIC / "widget.js", media_type="application/javascript",
+                            headers={"Cache-Control": "public, max-age=3600"})
+
+    @app.get("/demo", include_in_schema=False)
+    def demo() -> Response:
+        page = EXAMPLES / "career-page.html"
+        if not page.exists():
+            return JSONResponse({"error": "no demo page in this install"}, status_code=404)
+        return FileResponse(page, media_type="text/html")
+
+    def chat_ask(question: str, history: tuple[str, ...], page_url: str, page_title: str) -> Answer:
+        return engine.ask(question, history, page_url, page_title, channel="chat")
+
+    def chat_feedback(question: str, answer: str, helpful: bool) -> None:
+        engine.feedback(question, answer, helpful)
+
+    blocks = build_chat(chat_ask, chat_feedback, max_chars=settings.max_question_chars,
+                        max_history=settings.max_history)
+    blocks.max_threads = 64  # set before .queue(): 32 simultaneous chats must not wait in line
+    blocks.queue(default_concurrency_limit=64, max_size=256)
+    private = [str(Path(p).resolve()) for p in (settings.index_dir, settings.data_dir,
+                                                 settings.corpus_dir, project_root())]
+    app = gr.mount_gradio_app(app, blocks, path="/", allowed_paths=[], blocked_paths=private,
+                              css=CSS, js=JS, footer_links=[], show_error=False)
+    return Guard(app, allow_origins=settings.allow_origins, rate_limit=settings.rate_limit)
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
+    import uvicorn
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
+                timeout_graceful_shutdown=10)
