@@ -40,8 +40,15 @@ CSS = """
 .ib-sources li {margin-bottom: .5em;}
 @media (max-width: 480px) {.gradio-container {padding: 4px !important;} h1 {font-size: 1.3rem;}}
 """
-#: Runs on page load: inside the widget's iframe the header is hidden to give the chat the room.
-JS = "() => { if (window.self !== window.top) document.body.classList.add('ib-embedded'); }"
+#: Runs on page load. Inside the widget's iframe: hide the header to give the chat the room,
+#: and let Escape close the panel even while the focus is in the chat.
+JS = """() => {
+  if (window.self === window.top) return;
+  document.body.classList.add('ib-embedded');
+  window.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') window.parent.postMessage({internbot: 'close'}, '*');
+  });
+}"""
 _SOURCES = re.compile(r"\s*<details class=\"ib-sources\">.*", re.S)
 
 

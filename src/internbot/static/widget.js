@@ -82,6 +82,9 @@
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape" && panel.classList.contains("open")) hide();
   });
+  window.addEventListener("message", function (e) {
+    if (e.origin === base && e.data && e.data.internbot === "close" && panel.classList.contains("open")) hide();
+  });
   if (greeting) { greet.textContent = greeting; greet.hidden = false; }
   (document.body || document.documentElement).appendChild(host);
   if (d.open === "true") open();
