@@ -7,14 +7,18 @@ Under load this turns 32 small encodes into one, which is what 2 CPU cores need.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 
 from internbot.answerer import Answerer
 from internbot.records import Answer, Query
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -22,13 +26,20 @@ class _Job:
     query: Query
     doc_id: str | None
     future: Future[Answer]
+    tag: str = ""
+
+
+#: Called in the worker after each batch with (query, answer, tag) triples, e.g. to log them.
+BatchHook = Callable[[list[tuple[Query, Answer, str]]], None]
 
 
 class MicroBatcher:
     """Thread-safe front door to `Answerer.ask_many` that batches concurrent callers."""
 
-    def __init__(self, answerer: Answerer, max_batch: int = 32, window_ms: float = 5.0) -> None:
+    def __init__(self, answerer: Answerer, max_batch: int = 32, window_ms: float = 5.0,
+                 on_batch: BatchHook | None = None) -> None:
         self.answerer = answerer
+        self.on_batch = on_batch
         self.max_batch = max_batch
         self.window = window_ms / 1000
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
@@ -38,7 +49,7 @@ class MicroBatcher:
         self.answered = 0
 
     def submit(self, question: str, history: tuple[str, ...] = (),
-               doc_id: str | None = None) -> Future[Answer]:
+               doc_id: str | None = None, tag: str = "") -> Future[Answer]:
         """Queue a question; invalid ones fail their future at once with `QuestionError`."""
         future: Future[Answer] = Future()
         try:
@@ -46,7 +57,7 @@ class MicroBatcher:
         except Exception as exc:
             future.set_exception(exc)
             return future
-        self._jobs.put(_Job(query, doc_id, future))
+        self._jobs.put(_Job(query, doc_id, future, tag))
         return future
 
     def ask(self, question: str, history: tuple[str, ...] = (), doc_id: str | None = None,
@@ -91,3 +102,8 @@ class MicroBatcher:
             self.answered += len(batch)
             for job, answer in zip(batch, answers, strict=True):
                 job.future.set_result(answer)
+            if self.on_batch is not None:
+                try:
+                    self.on_batch([(j.query, a, j.tag) for j, a in zip(batch, answers, strict=True)])
+                except Exception:  # analytics must never break answering
+                    log.exception("batch hook failed")

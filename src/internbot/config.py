@@ -33,6 +33,12 @@ def _bool(raw: str) -> bool:
     raise ValueError("use true or false")
 
 
+def _backend(raw: str) -> str:
+    if raw not in ("auto", "onnx", "torch"):
+        raise ValueError("use auto, onnx or torch")
+    return raw
+
+
 def _origins(raw: str) -> tuple[str, ...]:
     return tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
 
@@ -62,6 +68,15 @@ class Settings:
     #: Expected sha256 of the model's `model.safetensors`; empty disables the check.
     model_sha256: str = MINILM_SHA256
     batch_size: int = 64
+    #: `auto` (ONNX Runtime when the model allows, else torch), `onnx` or `torch`.
+    backend: str = "auto"
+    #: Where derived model files (the ONNX export) are cached.
+    cache_dir: Path = field(default_factory=lambda: project_root() / ".cache")
+    #: CPU threads for inference; 0 means one per core.
+    threads: int = 0
+    #: Micro-batching of concurrent questions: at most this many, collected for at most this long.
+    batch_max: int = 16
+    batch_window_ms: float = 5.0
     max_chunk_chars: int = 800
     #: Confidence under which the bot abstains. Chosen from measured score distributions:
     #: see docs/quality.md.
@@ -92,6 +107,11 @@ class Settings:
             "model": ("INTERNBOT_MODEL", str),
             "model_sha256": ("INTERNBOT_MODEL_SHA256", str),
             "batch_size": ("INTERNBOT_BATCH_SIZE", int),
+            "backend": ("INTERNBOT_BACKEND", _backend),
+            "cache_dir": ("INTERNBOT_CACHE", Path),
+            "threads": ("INTERNBOT_THREADS", int),
+            "batch_max": ("INTERNBOT_BATCH_MAX", int),
+            "batch_window_ms": ("INTERNBOT_BATCH_WINDOW_MS", float),
             "abstain_threshold": ("INTERNBOT_ABSTAIN_THRESHOLD", float),
             "fallback_text": ("INTERNBOT_FALLBACK", str),
             "top_k": ("INTERNBOT_TOP_K", int),

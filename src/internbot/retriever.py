@@ -18,6 +18,10 @@ from internbot.lexical import BM25
 from internbot.records import Chunk, Hit
 
 
+#: Up to this many sentences, every sentence is scored per query batch in one matrix product.
+DENSE_SENTENCE_LIMIT = 100_000
+
+
 @dataclass(frozen=True)
 class Weights:
     """How the evidence is fused; the defaults are the measured best (docs/quality.md)."""
@@ -64,17 +68,36 @@ class Retriever:
         ids = np.concatenate([dense_ids[dense_ids >= 0], lexical[lex[lexical] > 0]])
         return np.unique(ids)
 
+    def _sentence_best(self, vectors: np.ndarray) -> np.ndarray | None:
+        """Per query and chunk, the best sentence cosine, with one product for the whole batch.
+
+        Only for indexes small enough that scoring every sentence is cheaper than looping over
+        candidates; larger ones score each candidate's sentences in `_fuse`.
+        """
+        index = self.index
+        if not len(index.sentence_vectors) or len(index.sentence_vectors) > DENSE_SENTENCE_LIMIT:
+            return None
+        sims = vectors @ index.sentence_vectors.T  # (queries, sentences)
+        starts = index.sentence_offsets[:-1]
+        empty = starts == index.sentence_offsets[1:]
+        best = np.maximum.reduceat(sims, np.minimum(starts, sims.shape[1] - 1), axis=1)
+        best[:, empty] = -1.0
+        return best
+
     def _fuse(self, text: str, q: np.ndarray, dense_ids: np.ndarray, k: int,
-              extra_text: str, doc_id: str | None) -> Retrieval:
+              extra_text: str, doc_id: str | None, sentence_best: np.ndarray | None) -> Retrieval:
         w, index = self.weights, self.index
         qterms = self.bm25.query_terms(text)
         all_terms = qterms + (self.bm25.query_terms(extra_text) if extra_text else [])
         lex = self.bm25.scores(all_terms)
         cand = self._candidates(dense_ids, lex, self.pool)
         chunk_sim = index.vectors[cand] @ q
-        sent_sim = np.array([
-            float((index.chunk_sentence_vectors(i) @ q).max(initial=-1.0)) for i in cand
-        ], dtype=np.float32)
+        if sentence_best is not None:
+            sent_sim = sentence_best[cand]
+        else:
+            sent_sim = np.array([
+                float((index.chunk_sentence_vectors(i) @ q).max(initial=-1.0)) for i in cand
+            ], dtype=np.float32)
         dense = (w.chunk * chunk_sim + w.sentence * np.maximum(sent_sim, chunk_sim)) / max(
             w.chunk + w.sentence, 1e-9)
         ceiling = self.bm25.ceiling(all_terms)
@@ -109,9 +132,11 @@ class Retriever:
         _, ids = self.index.faiss_index.search(vectors, self.pool)
         extra = extra_texts or [""] * len(texts)
         docs = doc_ids or [None] * len(texts)
+        best = self._sentence_best(vectors)
+        rows = best if best is not None else [None] * len(texts)
         return [
-            self._fuse(t, v, i, k, e, d)
-            for t, v, i, e, d in zip(texts, vectors, ids, extra, docs, strict=True)
+            self._fuse(t, v, i, k, e, d, b)
+            for t, v, i, e, d, b in zip(texts, vectors, ids, extra, docs, rows, strict=True)
         ]
 
     def search(self, text: str, k: int = 10, *, extra_text: str = "",

@@ -74,13 +74,14 @@ class Store:
                 raise
             self._db.execute("COMMIT")
 
-    def log_ask(self, question: str, answered: bool, confidence: float, answer: str,
-                section: str = "", channel: str = "api") -> None:
+    def log_asks(self, rows: list[tuple[str, bool, float, str, str, str]]) -> None:
+        """Log (question, answered, confidence, answer, section, channel) rows in one transaction."""
+        now = time.time()
         with self._tx() as db:
-            db.execute(
+            db.executemany(
                 "INSERT INTO asks (ts, question, answered, confidence, answer, section, channel) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (time.time(), redact(question), int(answered), confidence, answer, section, channel))
+                [(now, redact(q), int(a), c, ans, sec, ch) for q, a, c, ans, sec, ch in rows])
 
     def add_feedback(self, question: str, answer: str, helpful: bool, reason: str = "") -> int:
         """Store feedback durably; returns its id once committed."""

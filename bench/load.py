@@ -1,0 +1,117 @@
+"""Requests/s and latency with 32 concurrent clients and unique questions, on loopback.
+
+Runs the naive one-encode-per-request endpoint and `internbot serve` one after the other in the
+same run, each as its own process, and stops by itself.
+Usage: .venv/bin/python bench/load.py [--clients 32] [--seconds 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+TOPICS = ["pay", "salary", "the Google AI Residency", "FAIR", "skills", "Python", "networking",
+          "a portfolio", "Kaggle", "what comes after", "freelancing", "data science jobs",
+          "statistics", "the best company", "cold outreach", "OpenAI", "visualization tools"]
+FORMS = ["What about {t}?", "Tell me about {t} for ML interns", "How important is {t}?",
+         "Any advice on {t} for an internship?", "what does the guide say on {t}"]
+
+
+def questions(n: int, seed: int = 7) -> list[str]:
+    """Unique questions (a counter keeps every one distinct, so no cache can help)."""
+    rnd = random.Random(seed)
+    return [rnd.choice(FORMS).format(t=rnd.choice(TOPICS)) + f" (#{i})" for i in range(n)]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(cmd: list[str], port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"{cmd} did not become ready")
+
+
+async def hammer(url: str, clients: int, seconds: float) -> dict[str, float]:
+    qs = questions(200_000)
+    latencies: list[float] = []
+    errors = 0
+    counter = 0
+    stop = time.perf_counter() + seconds
+
+    async def client(http: httpx.AsyncClient) -> None:
+        nonlocal errors, counter
+        while time.perf_counter() < stop:
+            q = qs[counter]
+            counter += 1
+            t0 = time.perf_counter()
+            r = await http.post(url, json={"question": q})
+            latencies.append((time.perf_counter() - t0) * 1000)
+            if r.status_code != 200:
+                errors += 1
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as http:
+        await http.post(url, json={"question": "warm up"})
+        t0 = time.perf_counter()
+        await asyncio.gather(*(client(http) for _ in range(clients)))
+        elapsed = time.perf_counter() - t0
+    latencies.sort()
+    return {"requests": len(latencies), "errors": errors, "rps": round(len(latencies) / elapsed, 1),
+            "p50_ms": round(latencies[len(latencies) // 2], 1),
+            "p95_ms": round(latencies[int(len(latencies) * 0.95)], 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--index", default=str(ROOT / "index"))
+    args = parser.parse_args()
+    bin_ = Path(sys.executable).parent
+    results = {}
+    runs = {
+        "naive (one encode per request)": [sys.executable, str(ROOT / "bench/naive_server.py"), args.index],
+        "internbot serve (micro-batched)": [str(bin_ / "internbot"), "serve", "--index", args.index,
+                                            "--rate-limit", "0"],
+    }
+    for name, cmd in runs.items():
+        port = free_port()
+        cmd = [*cmd, str(port)] if "naive" in name else [*cmd, "--port", str(port)]
+        proc = start(cmd, port)
+        try:
+            results[name] = asyncio.run(hammer(f"http://127.0.0.1:{port}/api/ask", args.clients,
+                                               args.seconds))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+    naive, ours = results.values()
+    print(json.dumps({"clients": args.clients, "seconds": args.seconds, **results,
+                      "speedup": round(ours["rps"] / naive["rps"], 2)}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
