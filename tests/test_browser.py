@@ -38,7 +38,8 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(real_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
+def server(real_settings: Settings,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
     import uvicorn
 
     from internbot.server import create_app

@@ -17,7 +17,6 @@ from internbot.index import Index
 from internbot.lexical import BM25
 from internbot.records import Chunk, Hit
 
-
 #: Up to this many sentences, every sentence is scored per query batch in one matrix product.
 DENSE_SENTENCE_LIMIT = 100_000
 
