@@ -25,7 +25,10 @@ _STOP = frozenset({
 
 
 def _terms(text: str) -> frozenset[str]:
-    return frozenset(w for w in _WORD.findall(text.lower()) if w not in _STOP)
+    """Content words with plurals folded ("visas" → "visa"), for overlap between questions."""
+    words = (w for w in _WORD.findall(text.lower()) if w not in _STOP)
+    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+                     for w in words)
 
 
 @dataclass
