@@ -88,9 +88,9 @@ def plain_answer(content: Any) -> str:
     return html.unescape(_SOURCES.sub("", _text(content))).replace("  \n", "\n").strip()
 
 
-def build_chat(ask: AskFn, feedback: FeedbackFn | None = None, *, max_chars: int = 1000,
-               max_history: int = 20) -> gr.Blocks:
-    """A new chat app answering through `ask(question, history, page_url, page_title)`."""
+def make_respond(ask: AskFn, max_chars: int = 1000, max_history: int = 20
+                 ) -> Callable[[Any, list[dict[str, Any]], gr.Request], dict[str, Any]]:
+    """The chat's reply function; it checks lengths here, on the server."""
 
     def respond(message: Any, history: list[dict[str, Any]], request: gr.Request) -> dict[str, Any]:
         question = " ".join(_text(message).split())
@@ -111,6 +111,13 @@ def build_chat(ask: AskFn, feedback: FeedbackFn | None = None, *, max_chars: int
             reply["options"] = [{"value": s, "label": s} for s in answer.suggestions]
         return reply
 
+    return respond
+
+
+def build_chat(ask: AskFn, feedback: FeedbackFn | None = None, *, max_chars: int = 1000,
+               max_history: int = 20) -> gr.Blocks:
+    """A new chat app answering through `ask(question, history, page_url, page_title)`."""
+
     def on_like(data: gr.LikeData, history: list[dict[str, Any]]) -> None:
         if feedback is None:
             return
@@ -130,7 +137,7 @@ def build_chat(ask: AskFn, feedback: FeedbackFn | None = None, *, max_chars: int
         )
         chatbot.like(on_like, [chatbot], None, api_visibility="private", queue=False)
         gr.ChatInterface(
-            respond,
+            make_respond(ask, max_chars, max_history),
             chatbot=chatbot,
             examples=EXAMPLES,
             textbox=gr.Textbox(placeholder="Ask a question about ML internships…",

@@ -4,12 +4,14 @@
 - Per-client-IP rate limit on the API and the Gradio queue: 429 with Retry-After.
 - CORS: only allowlisted origins are ever echoed, whatever Gradio's own middleware did.
 - Pages carry `Content-Security-Policy: frame-ancestors 'self' <allowed origins>`.
+- Only allowlisted paths are served at all (see `ALLOWED`).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
@@ -22,7 +24,19 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_BODY = 64 * 1024
-LIMITED = ("/api/ask", "/api/feedback", "/gradio_api/queue/join", "/gradio_api/call/")
+#: Deny by default: the only paths served, ours and what the Gradio chat page itself uses.
+#: Uploads, Gradio's file and proxy routes, direct event calls (/call, /run, /api), monitoring,
+#: login and editing endpoints all answer 404.
+ALLOWED = re.compile(
+    r"^/(?:"
+    r"|api/ask|api/feedback|api/docs|openapi\.json|healthz|readyz|widget\.js|demo"
+    r"|config/?|theme\.css|favicon\.ico|robots\.txt"
+    r"|(?:assets|static|svelte)/[^?]*"
+    r"|gradio_api/(?:queue/join|queue/data|heartbeat/[\w-]+|cancel|startup-events|info/?"
+    r"|theme\.css|reset/?|run/predict)"
+    r")$"
+)
+LIMITED = ("/api/ask", "/api/feedback", "/gradio_api/queue/join")
 CORS_HEADERS = {b"access-control-allow-origin", b"access-control-allow-credentials",
                 b"access-control-allow-methods", b"access-control-allow-headers",
                 b"access-control-expose-headers", b"access-control-max-age"}
@@ -82,6 +96,9 @@ class Guard:
         allowed = origin in self.origins
         is_api = path.startswith("/api/")
 
+        if not ALLOWED.match(path):
+            await _json(send, 404, {"error": "not found"})
+            return
         if is_api and method == "OPTIONS":  # CORS preflight: answered here, for allowed origins only
             extra = [(b"access-control-allow-origin", origin.encode()),
                      (b"access-control-allow-methods", b"POST, OPTIONS"),

@@ -157,6 +157,7 @@ def save(index: Index, index_dir: Path) -> None:
     """Write the index atomically: into a sibling temp folder, manifest last, then swap it in."""
     index_dir = Path(index_dir)
     index_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_builds(index_dir)
     tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=index_dir.parent))
     try:
         with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
@@ -174,6 +175,13 @@ def save(index: Index, index_dir: Path) -> None:
         _swap_in(tmp, index_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _remove_stale_builds(index_dir: Path, older_than: float = 3600) -> None:
+    """Delete temp folders that killed builds left behind (an hour old, so never a live one)."""
+    for stale in index_dir.parent.glob(f".{index_dir.name}.tmp-*"):
+        if time.time() - stale.stat().st_mtime > older_than:
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _swap_in(tmp: Path, index_dir: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator
 from concurrent.futures import Future
@@ -101,6 +102,8 @@ class Engine:
 def create_app(settings: Settings, *, answerer: Answerer | None = None,
                background: bool = True) -> Any:
     """The whole server as an ASGI app. Pass `answerer` to skip loading (tests)."""
+    # Gradio's scratch files (none are expected: uploads are refused) stay in our data folder.
+    os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(settings.data_dir).resolve() / "gradio-tmp"))
     engine = Engine(settings, answerer)
 
     @asynccontextmanager
