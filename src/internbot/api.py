@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from internbot.records import Answer
 
 MAX_QUESTION = 1000
 MAX_HISTORY = 20
+#: A question as documented: 1 to 1,000 characters with at least one that is not white space.
+QuestionText = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION, pattern=r"\S")]
+HistoryItem = Annotated[str, Field(max_length=MAX_QUESTION)]
 
 
 def _trimmed(value: str) -> str:
@@ -23,9 +28,9 @@ class AskRequest(BaseModel):
     """A question, with the chat's earlier questions and the page the widget sits on."""
 
     model_config = ConfigDict(extra="ignore")
-    question: str = Field(description="1 to 1,000 characters after trimming.",
-                          examples=["How much do ML interns make?"])
-    history: list[str] = Field(default_factory=list, max_length=MAX_HISTORY,
+    question: QuestionText = Field(description="1 to 1,000 characters, not only white space.",
+                                   examples=["How much do ML interns make?"])
+    history: list[HistoryItem] = Field(default_factory=list, max_length=MAX_HISTORY,
                                description="Earlier user questions of this chat, oldest first.")
     page_url: str = Field("", max_length=2048, description="The page the widget is embedded in.")
     page_title: str = Field("", max_length=512)
@@ -76,7 +81,7 @@ class AskResponse(BaseModel):
 
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    question: str = Field(max_length=MAX_QUESTION * 2)
+    question: QuestionText
     answer: str = Field(max_length=5000)
     helpful: bool
     reason: str = Field("", max_length=1000)
@@ -84,7 +89,7 @@ class FeedbackRequest(BaseModel):
     @field_validator("question")
     @classmethod
     def _question(cls, value: str) -> str:
-        return _trimmed(value[: MAX_QUESTION * 2])
+        return _trimmed(value)
 
 
 class FeedbackResponse(BaseModel):

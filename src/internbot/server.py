@@ -124,7 +124,12 @@ def create_app(settings: Settings, *, answerer: Answerer | None = None,
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}"
+        def message(e: dict[str, Any]) -> str:
+            if e.get("type") == "string_pattern_mismatch":
+                return "must not be empty or only whitespace"
+            return str(e.get("msg", "invalid"))
+
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {message(e)}"
                              for e in exc.errors())
         return JSONResponse({"error": problems or "invalid request"}, status_code=422)
 

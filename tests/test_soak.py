@@ -1,0 +1,138 @@
+"""64 concurrent clients for 30 s on loopback: API questions, feedback and real chat sessions.
+
+Zero 5xx, the same question always gets the same answer, and the server's memory stays flat.
+Bounded in time and count; the server is a separate process so its RSS can be read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from internbot.config import Settings
+
+pytestmark = pytest.mark.slow
+SECONDS = 30
+WARMUP = 12
+CLIENTS = 64
+CHAT_SESSIONS = 3  # real browsers; the other clients speak HTTP
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+QUESTIONS = ["How much do ML interns make?", "What comes after the internship?",
+             "Which company is best for a machine learning internship?", "hw much do intrns get payed",
+             "What skills do I need?", "How long is the FAIR internship?", "zxcvbnm",
+             "x" * 1500, "   ", "What is the capital of France?"]
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def chat_sessions(base: str, stop: float, errors: list[str]) -> None:
+    chromium = shutil.which("chromium")
+    if not chromium:
+        if os.environ.get("CI"):
+            errors.append("CI must run the chat sessions: chromium is missing")
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+        pages = [browser.new_page() for _ in range(CHAT_SESSIONS)]
+        for page in pages:
+            page.goto(f"{base}/")
+        n = 0
+        while time.time() < stop:
+            for page in pages:
+                page.fill("textarea", f"{random.choice(QUESTIONS[:6])} ({n})")
+                page.press("textarea", "Enter")
+                n += 1
+            for page in pages:
+                page.wait_for_function("document.querySelectorAll('.message').length > 0",
+                                       timeout=30_000)
+            time.sleep(0.5)
+        if not n:
+            errors.append("no chat message was sent")
+        browser.close()
+
+
+async def http_clients(base: str, stop: float) -> dict[str, object]:
+    statuses: dict[int, int] = {}
+    answers: dict[str, set[str]] = {}
+
+    async def client(http: httpx.AsyncClient, i: int) -> None:
+        rnd = random.Random(i)
+        while time.time() < stop:
+            if rnd.random() < 0.2:
+                r = await http.post("/api/feedback", json={"question": rnd.choice(QUESTIONS[:6]),
+                                                           "answer": "a", "helpful": rnd.random() < 0.5})
+            else:
+                q = rnd.choice(QUESTIONS)
+                r = await http.post("/api/ask", json={"question": q})
+                if r.status_code == 200:
+                    answers.setdefault(q, set()).add(r.json()["answer"])
+            statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+
+    limits = httpx.Limits(max_connections=CLIENTS)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
+        await asyncio.gather(*(client(http, i) for i in range(CLIENTS - CHAT_SESSIONS)))
+    return {"statuses": statuses, "answers": answers}
+
+
+def test_soak(real_settings: Settings, tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "INTERNBOT_INDEX": str(real_settings.index_dir),
+           "INTERNBOT_CORPUS": str(real_settings.corpus_dir), "INTERNBOT_DATA": str(tmp_path),
+           "INTERNBOT_RATE_LIMIT": "0"}
+    proc = subprocess.Popen([sys.executable, "-m", "internbot.cli", "serve", "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        # Warm up under the same mix first (chat sessions included): allocator arenas and
+        # Gradio's per-session machinery grow once. The baseline is taken after that, so
+        # growth past it over the 30 s would be a leak.
+        stop = time.time() + WARMUP + SECONDS
+        errors: list[str] = []
+        chats = threading.Thread(target=chat_sessions, args=(base, stop, errors))
+        chats.start()
+        asyncio.run(http_clients(base, time.time() + WARMUP))
+        baseline = rss_kb(proc.pid)
+        result = asyncio.run(http_clients(base, stop))
+        chats.join(timeout=60)
+        final = rss_kb(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    statuses = result["statuses"]
+    assert isinstance(statuses, dict) and isinstance(result["answers"], dict)
+    assert not errors, errors
+    assert sum(statuses.values()) > 1000
+    assert not {code for code in statuses if code >= 500}, statuses
+    assert set(statuses) <= {200, 422}, statuses  # 422: the over-long and blank questions
+    unstable = {q: a for q, a in result["answers"].items() if len(a) != 1}
+    assert not unstable, unstable
+    assert final <= baseline * 1.10, f"RSS grew from {baseline} kB to {final} kB"
