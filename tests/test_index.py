@@ -99,7 +99,7 @@ def test_failed_build_leaves_previous_index_usable(fake_index: Settings,
     def explode(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(store.faiss, "write_index", explode)
+    monkeypatch.setattr(store.ann, "write", explode)
     with pytest.raises(OSError):
         build(fake_index)
     after = store.load(fake_index.index_dir)
@@ -128,3 +128,44 @@ def test_manifest_lists_every_file_with_its_checksum(fake_index: Settings) -> No
     manifest = json.loads((fake_index.index_dir / "manifest.json").read_text())
     assert set(manifest["files"]) == set(store.FILES)
     assert all(len(f["sha256"]) == 64 and f["bytes"] > 0 for f in manifest["files"].values())
+
+
+def test_index_type_follows_corpus_size() -> None:
+    from internbot import ann
+
+    assert ann.auto_factory(61) == "Flat"
+    assert ann.auto_factory(ann.FLAT_MAX) == "Flat"
+    assert ann.auto_factory(100_000) == "IVF1024,Flat"
+    assert ann.auto_factory(1_000_000) == "IVF4096,Flat"
+    assert ann.auto_factory(ann.SQ8_MIN).endswith(",SQ8")
+    assert ann.default_params("IVF4096,Flat") == "nprobe=64"
+
+
+def test_auto_builds_ivf_for_a_large_corpus_and_records_it() -> None:
+    from internbot import ann
+
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((ann.FLAT_MAX + 1, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index, used, params = ann.build(vectors)
+    assert used.startswith("IVF") and params.startswith("nprobe=") and index.ntotal == len(vectors)
+    sample = vectors[:200]
+    assert ann.recall_at_10(index, vectors, sample) >= ann.RECALL_TARGET  # tuned to the target
+    _, ids = index.search(vectors[:5], 1)
+    assert list(ids[:, 0]) == [0, 1, 2, 3, 4]
+
+
+def test_factory_string_override(fake_settings: Settings) -> None:
+    from dataclasses import replace
+
+    settings = replace(fake_settings, faiss_factory="HNSW16")
+    report = build(settings)
+    assert report is not None and report.faiss_factory == "HNSW16"
+    loaded = store.load(settings.index_dir)
+    assert loaded.manifest.faiss_factory == "HNSW16"
+    assert loaded.manifest.faiss_params.startswith("efSearch=")
+    assert type(loaded.faiss_index).__name__.startswith("IndexHNSW")
+    assert build(settings, if_needed=True) is None  # current, with the requested type
+    assert build(replace(settings, faiss_factory="Flat"), if_needed=True) is not None  # type changed
+    with pytest.raises(Exception, match="FAISS cannot build"):
+        build(replace(settings, faiss_factory="NotAnIndex42"))

@@ -58,20 +58,23 @@ def main(verbose: bool) -> None:
 @click.option("--index", "index_dir", type=PATH, help="Index folder to write [INTERNBOT_INDEX].")
 @click.option("--if-needed", is_flag=True, help="Do nothing when the index is already current.")
 @click.option("--full", is_flag=True, help="Re-embed everything instead of reusing unchanged chunks.")
+@click.option("--faiss-factory", metavar="STRING",
+              help="FAISS index type, e.g. Flat, IVF1024,Flat, HNSW32 [auto: by corpus size].")
 @edge
-def index(corpus: Path | None, index_dir: Path | None, if_needed: bool, full: bool) -> None:
+def index(corpus: Path | None, index_dir: Path | None, if_needed: bool, full: bool,
+          faiss_factory: str | None) -> None:
     """Chunk, embed and index every document of the corpus."""
     from internbot.indexing import build
 
-    settings = settings_for(corpus_dir=corpus, index_dir=index_dir)
+    settings = settings_for(corpus_dir=corpus, index_dir=index_dir, faiss_factory=faiss_factory)
     stats = build(settings, if_needed=if_needed, full=full, progress=sys.stderr.isatty())
     if stats is None:
         click.echo(f"index at {settings.index_dir} is up to date")
         return
     click.echo(
         f"indexed {stats.documents} document(s): {stats.chunks} chunks, {stats.sentences} "
-        f"sentences ({stats.embedded} embedded, {stats.reused} reused) in {stats.seconds:.1f}s "
-        f"→ {settings.index_dir}"
+        f"sentences ({stats.embedded} embedded, {stats.reused} reused), FAISS {stats.faiss_factory}, "
+        f"in {stats.seconds:.1f}s → {settings.index_dir}"
     )
 
 

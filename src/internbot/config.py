@@ -68,6 +68,8 @@ class Settings:
     #: Expected sha256 of the model's `model.safetensors`; empty disables the check.
     model_sha256: str = MINILM_SHA256
     batch_size: int = 64
+    #: FAISS index type: `auto` (exact while small, IVF when large) or a factory string.
+    faiss_factory: str = "auto"
     #: `auto` (ONNX Runtime when the model allows, else torch), `onnx` or `torch`.
     backend: str = "auto"
     #: Where derived model files (the ONNX export) are cached.
@@ -107,6 +109,7 @@ class Settings:
             "model": ("INTERNBOT_MODEL", str),
             "model_sha256": ("INTERNBOT_MODEL_SHA256", str),
             "batch_size": ("INTERNBOT_BATCH_SIZE", int),
+            "faiss_factory": ("INTERNBOT_FAISS_FACTORY", str),
             "backend": ("INTERNBOT_BACKEND", _backend),
             "cache_dir": ("INTERNBOT_CACHE", Path),
             "threads": ("INTERNBOT_THREADS", int),

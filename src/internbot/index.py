@@ -23,16 +23,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import faiss
 import numpy as np
 
-from internbot import __version__
+from internbot import __version__, ann
 from internbot.chunking import CHUNKER_VERSION
 from internbot.embedder import Embedder
 from internbot.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, StaleIndexError
 from internbot.records import Chunk, Document
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 FILES = ("chunks.jsonl", "vectors.npy", "sentences.npy", "chunks.faiss")
 
 
@@ -53,7 +52,9 @@ class Manifest:
     chunk_count: int
     sentence_count: int
     corpus_hash: str
-    faiss_type: str = "IndexFlatIP"
+    #: The FAISS factory string used ("Flat", "IVF1024,Flat", …) and its search parameters.
+    faiss_factory: str = "Flat"
+    faiss_params: str = ""
     chunker_version: str = CHUNKER_VERSION
     format_version: int = FORMAT_VERSION
     versions: dict[str, str] = field(default_factory=package_versions)
@@ -108,7 +109,8 @@ class BuildStats:
 
 
 def build_index(docs: list[Document], chunks: list[Chunk], embedder: Embedder, corpus_hash: str,
-                previous: Index | None = None, progress: bool = False) -> tuple[Index, BuildStats]:
+                previous: Index | None = None, progress: bool = False,
+                factory: str = "auto") -> tuple[Index, BuildStats]:
     """Embed chunks and their sentences; vectors of unchanged texts come from `previous`."""
     start = time.perf_counter()
     cache: dict[str, np.ndarray] = {}
@@ -124,12 +126,13 @@ def build_index(docs: list[Document], chunks: list[Chunk], embedder: Embedder, c
     reused = len(unique & cache.keys())
     vectors, n1 = _embed_reusing(search_texts, embedder, cache, progress)
     sentence_vectors, n2 = _embed_reusing(sentences, embedder, cache, progress)
-    flat = faiss.IndexFlatIP(embedder.dim)
-    if len(vectors):
-        flat.add(vectors)
+    if not len(vectors):
+        vectors = np.zeros((0, embedder.dim), dtype=np.float32)
+    flat, used, params = ann.build(vectors, factory)
     manifest = Manifest(
         model=embedder.name, dim=embedder.dim, chunk_count=len(chunks),
-        sentence_count=len(sentences), corpus_hash=corpus_hash,
+        sentence_count=len(sentences), corpus_hash=corpus_hash, faiss_factory=used,
+        faiss_params=params,
         documents=[{"id": d.id, "title": d.title, "path": d.path} for d in docs],
     )
     index = Index(manifest, chunks, vectors, sentence_vectors, flat)
@@ -165,7 +168,7 @@ def save(index: Index, index_dir: Path) -> None:
                 f.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
         np.save(tmp / "vectors.npy", index.vectors)
         np.save(tmp / "sentences.npy", index.sentence_vectors)
-        faiss.write_index(index.faiss_index, str(tmp / "chunks.faiss"))
+        ann.write(index.faiss_index, tmp / "chunks.faiss")
         files = {n: {"bytes": (tmp / n).stat().st_size, "sha256": _sha256(tmp / n)} for n in FILES}
         manifest = Manifest(**{**asdict(index.manifest), "files": files})
         (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2) + "\n")
@@ -241,9 +244,10 @@ def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None =
     try:
         with (index_dir / "chunks.jsonl").open(encoding="utf-8") as f:
             chunks = [Chunk.from_dict(json.loads(line)) for line in f]
-        vectors = np.load(index_dir / "vectors.npy", allow_pickle=False)
-        sentences = np.load(index_dir / "sentences.npy", allow_pickle=False)
-        flat = faiss.read_index(str(index_dir / "chunks.faiss"))
+        # Memory-mapped: pages come from the OS cache and are shared by worker processes.
+        vectors = np.load(index_dir / "vectors.npy", allow_pickle=False, mmap_mode="r")
+        sentences = np.load(index_dir / "sentences.npy", allow_pickle=False, mmap_mode="r")
+        flat = ann.read(index_dir / "chunks.faiss", manifest.faiss_params)
     except (ValueError, KeyError, OSError, RuntimeError, TypeError) as exc:
         raise IndexCorruptError(f"the index at {index_dir} is unreadable ({exc}): {fix}") from exc
     if (len(chunks) != manifest.chunk_count or flat.ntotal != len(chunks)

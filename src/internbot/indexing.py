@@ -27,15 +27,17 @@ class IndexReport:
     embedded: int
     reused: int
     seconds: float
+    faiss_factory: str = "Flat"
 
 
 def is_current(settings: Settings, digest: str) -> bool:
     """True when the index exists, loads cleanly, and matches this corpus and model."""
     try:
-        store.load(settings.index_dir, model=settings.model, corpus_hash=digest)
+        current = store.load(settings.index_dir, model=settings.model, corpus_hash=digest)
     except InternbotError:
         return False
-    return True
+    wanted = settings.faiss_factory
+    return wanted in ("", "auto") or current.manifest.faiss_factory == wanted
 
 
 def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
@@ -53,7 +55,8 @@ def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
         except InternbotError as exc:
             log.info("not reusing the previous index: %s", exc)
     embedder = load_embedder(settings)
-    built, stats = store.build_index(docs, chunks, embedder, digest, previous, progress=progress)
+    built, stats = store.build_index(docs, chunks, embedder, digest, previous, progress=progress,
+                                     factory=settings.faiss_factory)
     store.save(built, settings.index_dir)
     return IndexReport(len(docs), stats.chunks, stats.sentences, stats.embedded, stats.reused,
-                       stats.seconds)
+                       stats.seconds, built.manifest.faiss_factory)
