@@ -103,7 +103,7 @@ def build(vectors: np.ndarray, factory: str = "auto", seed: int = 1234) -> tuple
 
 def apply_params(index: Any, params: str) -> None:
     if params:
-        faiss.ParameterSpace().set_index_parameters(index, params)
+        faiss.ParameterSpace().set_index_parameters(index, params)  # type: ignore[arg-type]
 
 
 def write(index: Any, path: Path) -> None:

@@ -130,9 +130,11 @@ def eval_(questions: Path, index_dir: Path | None, out: Path | None, report_dir:
 @click.option("--rate-limit", metavar="N/minute",
               help="Requests per minute per client IP; 0 turns it off [INTERNBOT_RATE_LIMIT, 60].")
 @click.option("--no-log", is_flag=True, help="Store no questions or answers (feedback still).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (inference threads are split so workers × threads ≤ cores).")
 @edge
 def serve(index_dir: Path | None, host: str, port: int, allow_origins: tuple[str, ...],
-          rate_limit: str | None, no_log: bool) -> None:
+          rate_limit: str | None, no_log: bool, workers: int) -> None:
     """Serve the chat, the JSON API and the widget (loopback by default, never a share link)."""
     from internbot.config import parse_rate
     from internbot.server import serve as run_server
@@ -146,7 +148,7 @@ def serve(index_dir: Path | None, host: str, port: int, allow_origins: tuple[str
                             log_questions=False if no_log else None)
     click.echo(f"internbot on http://{host}:{port}/  (demo career page: http://{host}:{port}/demo)",
                err=True)
-    run_server(settings, host=host, port=port)
+    run_server(settings, host=host, port=port, workers=workers)
 
 
 @main.command()

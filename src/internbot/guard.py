@@ -15,6 +15,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 Scope = dict[str, Any]
@@ -66,6 +67,33 @@ class RateLimiter:
         return 0
 
 
+class SharedRateLimiter:
+    """Fixed one-minute windows counted in SQLite, so several worker processes share one limit."""
+
+    def __init__(self, per_minute: int, path: Path) -> None:
+        import sqlite3
+
+        self.per_minute = per_minute
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=5)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=OFF")  # counters, not records: speed over durability
+        self._db.execute("CREATE TABLE IF NOT EXISTS hits (key TEXT, window INTEGER, n INTEGER, "
+                         "PRIMARY KEY (key, window))")
+
+    def retry_after(self, key: str, now: float | None = None) -> int:
+        if self.per_minute <= 0:
+            return 0
+        now = time.time() if now is None else now
+        window = int(now // 60)
+        (n,) = self._db.execute(
+            "INSERT INTO hits VALUES (?, ?, 1) ON CONFLICT (key, window) DO UPDATE SET n = n + 1 "
+            "RETURNING n", (key, window)).fetchone()
+        if window % 5 == 0 and n == 1:
+            self._db.execute("DELETE FROM hits WHERE window < ?", (window - 1,))
+        return 0 if n <= self.per_minute else max(1, math.ceil((window + 1) * 60 - now))
+
+
 async def _json(send: Send, status: int, body: dict[str, Any],
                 headers: Iterable[tuple[bytes, bytes]] = ()) -> None:
     data = json.dumps(body).encode()
@@ -77,10 +105,12 @@ async def _json(send: Send, status: int, body: dict[str, Any],
 
 class Guard:
     def __init__(self, app: ASGIApp, *, allow_origins: Iterable[str] = (), rate_limit: int = 60,
-                 max_body: int = MAX_BODY) -> None:
+                 max_body: int = MAX_BODY, shared_limit_db: Path | None = None) -> None:
         self.app = app
         self.origins = {o.rstrip("/") for o in allow_origins}
-        self.limiter = RateLimiter(rate_limit)
+        self.limiter: RateLimiter | SharedRateLimiter = (
+            SharedRateLimiter(rate_limit, shared_limit_db) if shared_limit_db and rate_limit
+            else RateLimiter(rate_limit))
         self.max_body = max_body
         ancestors = " ".join(["'self'", *sorted(self.origins)])
         self.csp = f"frame-ancestors {ancestors}".encode()

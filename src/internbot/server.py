@@ -100,7 +100,7 @@ class Engine:
 
 
 def create_app(settings: Settings, *, answerer: Answerer | None = None,
-               background: bool = True) -> Any:
+               background: bool = True, workers: int = 1) -> Any:
     """The whole server as an ASGI app. Pass `answerer` to skip loading (tests)."""
     # Gradio's scratch files (none are expected: uploads are refused) stay in our data folder.
     os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(settings.data_dir).resolve() / "gradio-tmp"))
@@ -160,8 +160,8 @@ def create_app(settings: Settings, *, answerer: Answerer | None = None,
                                                                  body.helpful, body.reason))
 
     @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    def healthz() -> dict[str, str | int]:
+        return {"status": "ok", "pid": os.getpid()}
 
     @app.get("/readyz", tags=["ops"], responses={503: {"model": ErrorResponse}})
     def readyz() -> JSONResponse:
@@ -195,19 +195,44 @@ def create_app(settings: Settings, *, answerer: Answerer | None = None,
                                                  settings.corpus_dir, project_root())]
     app = gr.mount_gradio_app(app, blocks, path="/", allowed_paths=[], blocked_paths=private,
                               css=CSS, js=JS, footer_links=[], show_error=False)
-    return Guard(app, allow_origins=settings.allow_origins, rate_limit=settings.rate_limit)
+    shared = settings.data_dir / "ratelimit.sqlite3" if workers > 1 else None
+    return Guard(app, allow_origins=settings.allow_origins, rate_limit=settings.rate_limit,
+                 shared_limit_db=shared)
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
-    import os
+def app_from_env() -> Any:
+    """The app for each worker process of `serve --workers N` (settings come from INTERNBOT_*)."""
+    return create_app(Settings.from_env(), workers=int(os.environ.get("INTERNBOT_WORKERS", "1")))
+
+
+def threads_per_worker(workers: int, cores: int | None = None) -> int:
+    """Inference threads so that workers × threads ≤ cores (one core left for HTTP when alone)."""
+    cores = cores or os.cpu_count() or 1
+    return max(1, cores - 1) if workers == 1 else max(1, cores // workers)
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, workers: int = 1) -> None:
     from dataclasses import replace
 
     import uvicorn
 
     if settings.threads == 0:
-        # Inference gets all cores but one; the other serves HTTP while the next batch runs
-        # (measured in docs/benchmarks.md: 4.7x the naive endpoint instead of 4.6x, p95 halved).
-        settings = replace(settings, threads=max(1, (os.cpu_count() or 2) - 1))
-
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
-                timeout_graceful_shutdown=10)
+        # Measured in docs/benchmarks.md: with one worker, inference on all cores but one and
+        # the other serving HTTP doubles p95 headroom.
+        settings = replace(settings, threads=threads_per_worker(workers))
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
+                    timeout_graceful_shutdown=10)
+        return
+    # Worker processes build their own app from the environment; the index is memory-mapped, so
+    # they share its pages, and SQLite (WAL) holds the feedback store and the rate limit.
+    env = {"INTERNBOT_INDEX": settings.index_dir, "INTERNBOT_CORPUS": settings.corpus_dir,
+           "INTERNBOT_DATA": settings.data_dir, "INTERNBOT_MODEL": settings.model,
+           "INTERNBOT_MODEL_SHA256": settings.model_sha256, "INTERNBOT_THREADS": settings.threads,
+           "INTERNBOT_RATE_LIMIT": settings.rate_limit, "INTERNBOT_WORKERS": workers,
+           "INTERNBOT_ALLOW_ORIGINS": ",".join(settings.allow_origins),
+           "INTERNBOT_LOG_QUESTIONS": str(settings.log_questions).lower(),
+           "INTERNBOT_CACHE": settings.cache_dir, "INTERNBOT_BACKEND": settings.backend}
+    os.environ.update({k: str(v) for k, v in env.items()})
+    uvicorn.run("internbot.server:app_from_env", factory=True, workers=workers, host=host,
+                port=port, log_level="warning", timeout_graceful_shutdown=10)
