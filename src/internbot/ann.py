@@ -93,7 +93,9 @@ def build(vectors: np.ndarray, factory: str = "auto", seed: int = 1234) -> tuple
                              "'Flat', 'IVF1024,Flat' or 'HNSW32'") from exc
     if not index.is_trained:
         rng = np.random.default_rng(seed)
-        sample = vectors if n <= 100_000 else vectors[rng.choice(n, 100_000, replace=False)]
+        # k-means wants ~40 points per list; more only slows training down.
+        size = max(100_000, 40 * _nlist(chosen)) if chosen.startswith("IVF") else 100_000
+        sample = vectors if n <= size else vectors[rng.choice(n, size, replace=False)]
         index.train(np.ascontiguousarray(sample, dtype=np.float32))
     if n:
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))

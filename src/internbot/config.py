@@ -96,6 +96,8 @@ class Settings:
     allow_origins: tuple[str, ...] = ()
     #: Requests per minute per client IP on the API and the chat queue; 0 disables the limit.
     rate_limit: int = 60
+    #: The public path prefix when served behind a proxy under a sub-path, e.g. "/chat".
+    root_path: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -123,6 +125,7 @@ class Settings:
             "log_questions": ("INTERNBOT_LOG_QUESTIONS", _bool),
             "allow_origins": ("INTERNBOT_ALLOW_ORIGINS", _origins),
             "rate_limit": ("INTERNBOT_RATE_LIMIT", _rate),
+            "root_path": ("INTERNBOT_ROOT_PATH", str),
         }
         for name, (var, conv) in readers.items():
             raw = env.get(var)

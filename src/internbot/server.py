@@ -194,7 +194,8 @@ def create_app(settings: Settings, *, answerer: Answerer | None = None,
     private = [str(Path(p).resolve()) for p in (settings.index_dir, settings.data_dir,
                                                  settings.corpus_dir, project_root())]
     app = gr.mount_gradio_app(app, blocks, path="/", allowed_paths=[], blocked_paths=private,
-                              css=CSS, js=JS, footer_links=[], show_error=False)
+                              css=CSS, js=JS, footer_links=[], show_error=False,
+                              root_path=settings.root_path or None)
     shared = settings.data_dir / "ratelimit.sqlite3" if workers > 1 else None
     return Guard(app, allow_origins=settings.allow_origins, rate_limit=settings.rate_limit,
                  shared_limit_db=shared)
@@ -232,7 +233,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, workers
            "INTERNBOT_RATE_LIMIT": settings.rate_limit, "INTERNBOT_WORKERS": workers,
            "INTERNBOT_ALLOW_ORIGINS": ",".join(settings.allow_origins),
            "INTERNBOT_LOG_QUESTIONS": str(settings.log_questions).lower(),
-           "INTERNBOT_CACHE": settings.cache_dir, "INTERNBOT_BACKEND": settings.backend}
+           "INTERNBOT_CACHE": settings.cache_dir, "INTERNBOT_BACKEND": settings.backend,
+           "INTERNBOT_ROOT_PATH": settings.root_path}
     os.environ.update({k: str(v) for k, v in env.items()})
     uvicorn.run("internbot.server:app_from_env", factory=True, workers=workers, host=host,
                 port=port, log_level="warning", timeout_graceful_shutdown=10)
