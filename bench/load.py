@@ -90,14 +90,17 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--index", default=str(ROOT / "index"))
+    parser.add_argument("--workers", type=int, nargs="+", default=[1],
+                        help="worker counts of `internbot serve` to measure, e.g. 1 2 4")
     args = parser.parse_args()
     bin_ = Path(sys.executable).parent
     results = {}
-    runs = {
-        "naive (one encode per request)": [sys.executable, str(ROOT / "bench/naive_server.py"), args.index],
-        "internbot serve (micro-batched)": [str(bin_ / "internbot"), "serve", "--index", args.index,
-                                            "--rate-limit", "0"],
-    }
+    runs = {"naive (one encode per request)": [sys.executable, str(ROOT / "bench/naive_server.py"),
+                                               args.index]}
+    for n in args.workers:
+        name = "internbot serve (micro-batched)" if n == 1 else f"internbot serve --workers {n}"
+        runs[name] = [str(bin_ / "internbot"), "serve", "--index", args.index, "--rate-limit", "0",
+                      "--workers", str(n)]
     for name, cmd in runs.items():
         port = free_port()
         cmd = [*cmd, str(port)] if "naive" in name else [*cmd, "--port", str(port)]
@@ -108,9 +111,10 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=20)
-    naive, ours = results.values()
+    naive = results["naive (one encode per request)"]
+    speedups = {k: round(v["rps"] / naive["rps"], 2) for k, v in results.items() if k.startswith("internbot")}
     print(json.dumps({"clients": args.clients, "seconds": args.seconds, **results,
-                      "speedup": round(ours["rps"] / naive["rps"], 2)}, indent=2))
+                      "speedup": speedups}, indent=2))
 
 
 if __name__ == "__main__":

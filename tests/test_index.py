@@ -169,3 +169,12 @@ def test_factory_string_override(fake_settings: Settings) -> None:
     assert build(replace(settings, faiss_factory="Flat"), if_needed=True) is not None  # type changed
     with pytest.raises(Exception, match="FAISS cannot build"):
         build(replace(settings, faiss_factory="NotAnIndex42"))
+
+
+def test_index_from_another_version_says_so(fake_index: Settings) -> None:
+    path = fake_index.index_dir / "manifest.json"
+    data = json.loads(path.read_text())
+    data["faiss_type"] = data.pop("faiss_factory")  # the field name of an older format
+    path.write_text(json.dumps(data))
+    with pytest.raises(IndexMismatchError, match="another version"):
+        store.load(fake_index.index_dir)

@@ -208,10 +208,19 @@ def read_manifest(index_dir: Path) -> Manifest:
         raise IndexNotFoundError(f"no index at {index_dir}: run `internbot index`")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Manifest(**data)
-    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError) as exc:
         raise IndexCorruptError(
             f"the index manifest {path} is unreadable ({type(exc).__name__}): "
+            "rebuild it with `internbot index`"
+        ) from exc
+    if not isinstance(data, dict):
+        raise IndexCorruptError(f"the index manifest {path} is unreadable: rebuild it with "
+                                "`internbot index`")
+    try:
+        return Manifest(**data)
+    except TypeError as exc:
+        raise IndexMismatchError(
+            f"the index at {Path(index_dir)} was written by another version of internbot: "
             "rebuild it with `internbot index`"
         ) from exc
 
