@@ -24,7 +24,8 @@ class Embedder(Protocol):
     name: str
     dim: int
 
-    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray: ...
+    def encode(self, texts: list[str], *, progress: bool = False,
+               max_tokens: int | None = None) -> np.ndarray: ...
 
 
 def resolve_model_path(model: str) -> str:
@@ -91,18 +92,28 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self._lock = threading.Lock()
 
-    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str], *, progress: bool = False,
+               max_tokens: int | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:  # torch modules are not safe to call from several threads at once
-            vectors = self._model.encode(
-                texts,
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=progress,
-            )
+            default = int(self._model.max_seq_length or 256)
+            self._model.max_seq_length = min(default, max_tokens or default)
+            try:
+                vectors = self._encode(texts, progress)
+            finally:
+                self._model.max_seq_length = default
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
+        vectors = self._model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.asarray(vectors)
 
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -123,7 +134,8 @@ class HashingEmbedder:
         grams = [w[i : i + 3] for w in words if len(w) > 3 for i in range(len(w) - 2)]
         return words + grams
 
-    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str], *, progress: bool = False,
+               max_tokens: int | None = None) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             for feature in self._features(text):

@@ -13,6 +13,7 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -85,7 +86,7 @@ class OnnxEmbedder:
     def __init__(self, name: str, model_dir: Path, cache_dir: Path, threads: int = 0) -> None:
         try:
             import onnxruntime as ort
-            from tokenizers import Tokenizer
+            import tokenizers  # noqa: F401
         except ImportError as exc:
             raise ModelError("onnxruntime is not installed: run `make install`") from exc
         self.name = name
@@ -110,11 +111,24 @@ class OnnxEmbedder:
             graph.unlink(missing_ok=True)
             raise ModelError(f"the cached ONNX model {graph} was unreadable and has been removed: "
                              "run the command again") from exc
-        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self._tokenizer.enable_truncation(max_length=int(max_len))
-        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.max_tokens = int(max_len)
+        self._tokenizers: dict[int, Any] = {}
+        self._tokenizer_file = str(model_dir / "tokenizer.json")
 
-    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+    def _tokenizer(self, max_tokens: int) -> Any:
+        """A tokenizer truncating at `max_tokens` (one per length; `tokenizers` is thread-safe)."""
+        from tokenizers import Tokenizer
+
+        tok = self._tokenizers.get(max_tokens)
+        if tok is None:
+            tok = Tokenizer.from_file(self._tokenizer_file)
+            tok.enable_truncation(max_length=max_tokens)
+            tok.enable_padding(pad_id=0, pad_token="[PAD]")
+            self._tokenizers[max_tokens] = tok
+        return tok
+
+    def encode(self, texts: list[str], *, progress: bool = False,
+               max_tokens: int | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
@@ -126,7 +140,8 @@ class OnnxEmbedder:
 
             bar = tqdm(total=len(texts), desc="embedding", unit="text")
         for rows in batches:
-            encoded = self._tokenizer.encode_batch([texts[i] for i in rows])
+            tokenizer = self._tokenizer(min(max_tokens or self.max_tokens, self.max_tokens))
+            encoded = tokenizer.encode_batch([texts[i] for i in rows])
             ids = np.array([e.ids for e in encoded], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
             types = np.array([e.type_ids for e in encoded], dtype=np.int64)

@@ -17,6 +17,8 @@ from internbot.index import Index
 from internbot.lexical import BM25
 from internbot.records import Chunk, Hit
 
+#: Questions longer than this many tokens (~500 characters) are truncated when encoded.
+QUERY_MAX_TOKENS = 128
 #: Up to this many sentences, every sentence is scored per query batch in one matrix product.
 DENSE_SENTENCE_LIMIT = 100_000
 
@@ -59,7 +61,9 @@ class Retriever:
         return self._positions[chunk.id]
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        return self.embedder.encode(texts)
+        """Query vectors. Questions are truncated at QUERY_MAX_TOKENS (passages keep the model's
+        full length): it bounds the memory a batch of long inputs can take."""
+        return self.embedder.encode(texts, max_tokens=QUERY_MAX_TOKENS)
 
     def _candidates(self, dense_ids: np.ndarray, lex: np.ndarray, k: int) -> np.ndarray:
         """FAISS's nearest chunks, plus BM25's best, so either signal can surface a passage."""

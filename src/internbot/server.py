@@ -62,6 +62,9 @@ class Engine:
         threadpool_limits(1)
         try:
             self.answerer = Answerer.from_settings(self.settings)
+            # Encode one largest-possible batch (each question may also be joined to its history,
+            # at full token length): inference buffers grow to their peak now, not under traffic.
+            self.answerer.retriever.encode(["internship " * 200] * (2 * self.settings.batch_max))
             self.batcher = self._batcher(self.answerer)
             self.ready.set()
         except InternbotError as exc:
