@@ -15,6 +15,32 @@ ARTICLE = ROOT / "corpus" / "how-to-get-a-machine-learning-internship.txt"
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
 
 
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(base: str, timeout: float = 60) -> None:
+    """Poll `/readyz` until it answers 200, or fail after `timeout` seconds."""
+    import time
+
+    import httpx
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{base} did not become ready in {timeout} s")
+
+
 @pytest.fixture(autouse=True)
 def _no_ambient_config(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read the developer's INTERNBOT_* settings."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sqlite3
 import threading
 import time
@@ -16,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import free_port, wait_ready
 
 from internbot.config import Settings
 
@@ -29,12 +29,6 @@ if not CHROMIUM:
     if os.environ.get("CI"):
         raise RuntimeError("CI must run the browser tests: install Debian's chromium (.ci/run does)")
     pytest.skip("no chromium on this machine: apt-get install -y chromium", allow_module_level=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -51,18 +45,7 @@ def server(real_settings: Settings,
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    import httpx
-
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    else:
-        raise RuntimeError("server did not become ready")
+    wait_ready(base)
     yield base, settings
     srv.should_exit = True
     thread.join(timeout=10)

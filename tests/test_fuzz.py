@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import httpx
 import pytest
 import schemathesis
+from conftest import free_port, wait_ready
 from hypothesis import HealthCheck, given, settings
 
 from internbot.config import Settings
@@ -27,21 +25,13 @@ def _serve(tmp: Path) -> Iterator[str]:
     cfg = Settings(corpus_dir=DATA, index_dir=tmp / "index", model="hashing", model_sha256="",
                    data_dir=tmp / "data", rate_limit=0)
     build(cfg)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(replace(cfg)), host="127.0.0.1", port=port,
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
+    wait_ready(base)
     yield base
     server.should_exit = True
     thread.join(timeout=10)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+from conftest import free_port, wait_ready
 
 from internbot import index as store
 from internbot.answerer import Answerer
@@ -73,12 +73,6 @@ def test_hostile_corpus_files_are_indexed_or_skipped(fake_settings: Settings) ->
     assert max(len(c.text) for c in loaded.chunks) <= fake_settings.max_chunk_chars
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_sigterm_finishes_requests_in_flight_and_keeps_acknowledged_feedback(fake_index: Settings) -> None:
     port = free_port()
     env = {**env_for(fake_index), "INTERNBOT_RATE_LIMIT": "0"}
@@ -86,13 +80,7 @@ def test_sigterm_finishes_requests_in_flight_and_keeps_acknowledged_feedback(fak
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_ready(base)
         acknowledged: list[str] = []
         failures: list[str] = []
 

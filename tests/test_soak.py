@@ -11,7 +11,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import free_port, wait_ready
 
 from internbot.config import Settings
 
@@ -95,9 +95,7 @@ async def http_clients(base: str, stop: float) -> dict[str, object]:
 
 
 def test_soak(real_settings: Settings, tmp_path: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "INTERNBOT_INDEX": str(real_settings.index_dir),
            "INTERNBOT_CORPUS": str(real_settings.corpus_dir), "INTERNBOT_DATA": str(tmp_path),
            "INTERNBOT_RATE_LIMIT": "0"}
@@ -105,13 +103,7 @@ def test_soak(real_settings: Settings, tmp_path: Path) -> None:
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_ready(base)
         # Warm up under the same mix first (chat sessions included): allocator arenas and
         # Gradio's per-session machinery grow once. The baseline is taken after that, so
         # growth past it over the 30 s would be a leak.

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import httpx
+from conftest import free_port
 
 from internbot.config import Settings
 from internbot.server import threads_per_worker
@@ -23,9 +23,7 @@ def test_threads_never_oversubscribe_the_cores() -> None:
 
 
 def test_two_workers_answer_and_share_the_rate_limit(fake_index: Settings) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "INTERNBOT_CORPUS": str(fake_index.corpus_dir),
            "INTERNBOT_INDEX": str(fake_index.index_dir), "INTERNBOT_MODEL": "hashing",
            "INTERNBOT_MODEL_SHA256": "", "INTERNBOT_DATA": str(fake_index.index_dir.parent / "data")}

@@ -27,7 +27,7 @@ import numpy as np
 
 from internbot import __version__, ann
 from internbot.chunking import CHUNKER_VERSION
-from internbot.embedder import Embedder
+from internbot.embedder import Embedder, sha256_file
 from internbot.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, StaleIndexError
 from internbot.records import Chunk, Document
 
@@ -140,14 +140,6 @@ def build_index(docs: list[Document], chunks: list[Chunk], embedder: Embedder, c
     return index, stats
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -169,7 +161,7 @@ def save(index: Index, index_dir: Path) -> None:
         np.save(tmp / "vectors.npy", index.vectors)
         np.save(tmp / "sentences.npy", index.sentence_vectors)
         ann.write(index.faiss_index, tmp / "chunks.faiss")
-        files = {n: {"bytes": (tmp / n).stat().st_size, "sha256": _sha256(tmp / n)} for n in FILES}
+        files = {n: {"bytes": (tmp / n).stat().st_size, "sha256": sha256_file(tmp / n)} for n in FILES}
         manifest = Manifest(**{**asdict(index.manifest), "files": files})
         (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2) + "\n")
         for name in (*FILES, "manifest.json"):
@@ -248,7 +240,7 @@ def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None =
         if not path.exists():
             raise IndexCorruptError(f"the index at {index_dir} lacks {name}: {fix}")
         if verify and (path.stat().st_size != expected.get("bytes")
-                       or _sha256(path) != expected.get("sha256")):
+                       or sha256_file(path) != expected.get("sha256")):
             raise IndexCorruptError(f"{path} is truncated or corrupt: {fix}")
     try:
         with (index_dir / "chunks.jsonl").open(encoding="utf-8") as f:
