@@ -177,3 +177,14 @@ def test_background_load_turns_ready(settings: Settings) -> None:
         while c.get("/readyz").status_code != 200 and time.time() < deadline:
             time.sleep(0.05)
         assert c.get("/readyz").status_code == 200
+
+
+def test_retention_is_enforced_while_running(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    import internbot.server as server
+
+    monkeypatch.setattr(server, "PURGE_EVERY_S", 0.05)
+    with client_for(replace(settings, retention_days=0), background=False) as c:
+        c.post("/api/feedback", json={"question": "old?", "answer": "a", "helpful": True})
+        time.sleep(0.3)  # a few purge cycles
+    db = sqlite3.connect(settings.data_dir / "internbot.sqlite3")
+    assert db.execute("SELECT count(*) FROM feedback").fetchone() == (0,)

@@ -34,6 +34,7 @@ from internbot.store import Store
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
+PURGE_EVERY_S = 6 * 3600
 EXAMPLES = project_root() / "examples"
 
 
@@ -117,7 +118,15 @@ def create_app(settings: Settings, *, answerer: Answerer | None = None,
             else:
                 engine.load()
         engine.store.purge()
+
+        async def purge_regularly() -> None:
+            while True:  # retention holds for servers that run for months, not just at start-up
+                await asyncio.sleep(PURGE_EVERY_S)
+                await asyncio.to_thread(engine.store.purge)
+
+        purger = asyncio.create_task(purge_regularly())
         yield
+        purger.cancel()
         engine.close()
 
     app = FastAPI(title="internbot", version="1", lifespan=lifespan,
