@@ -88,7 +88,7 @@ async def http_clients(base: str, stop: float) -> dict[str, object]:
                     answers.setdefault(q, set()).add(r.json()["answer"])
             statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
 
-    limits = httpx.Limits(max_connections=CLIENTS)
+    limits = httpx.Limits(max_connections=CLIENTS, keepalive_expiry=2)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
         await asyncio.gather(*(client(http, i) for i in range(CLIENTS - CHAT_SESSIONS)))
     return {"statuses": statuses, "answers": answers}
@@ -99,8 +99,9 @@ def test_soak(real_settings: Settings, tmp_path: Path) -> None:
     env = {**os.environ, "INTERNBOT_INDEX": str(real_settings.index_dir),
            "INTERNBOT_CORPUS": str(real_settings.corpus_dir), "INTERNBOT_DATA": str(tmp_path),
            "INTERNBOT_RATE_LIMIT": "0"}
+    log = (tmp_path / "server.log").open("w+")
     proc = subprocess.Popen([sys.executable, "-m", "internbot.cli", "serve", "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base)
@@ -113,12 +114,18 @@ def test_soak(real_settings: Settings, tmp_path: Path) -> None:
         chats.start()
         asyncio.run(http_clients(base, time.time() + WARMUP))
         baseline = rss_kb(proc.pid)
-        result = asyncio.run(http_clients(base, stop))
+        try:
+            result = asyncio.run(http_clients(base, stop))
+        except httpx.HTTPError as exc:
+            log.seek(0)
+            raise AssertionError(f"{exc!r}; server alive: {proc.poll() is None}; server log:\n"
+                                 f"{log.read()[-3000:]}") from exc
         chats.join(timeout=60)
         final = rss_kb(proc.pid)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+        log.close()
     statuses = result["statuses"]
     assert isinstance(statuses, dict) and isinstance(result["answers"], dict)
     assert not errors, errors

@@ -35,6 +35,9 @@ from internbot.store import Store
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 PURGE_EVERY_S = 6 * 3600
+#: Idle keep-alive connections stay open this long. Longer than clients' and proxies' own
+#: expiry (httpx: 5 s), so a client never sends on a connection the server is closing.
+KEEP_ALIVE_S = 30
 EXAMPLES = project_root() / "examples"
 
 
@@ -235,7 +238,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, workers
         settings = replace(settings, threads=threads_per_worker(workers))
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
-                    timeout_graceful_shutdown=10)
+                    timeout_graceful_shutdown=10, timeout_keep_alive=KEEP_ALIVE_S)
         return
     # Worker processes build their own app from the environment; the index is memory-mapped, so
     # they share its pages, and SQLite (WAL) holds the feedback store and the rate limit.
@@ -249,4 +252,5 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, workers
            "INTERNBOT_ROOT_PATH": settings.root_path}
     os.environ.update({k: str(v) for k, v in env.items()})
     uvicorn.run("internbot.server:app_from_env", factory=True, workers=workers, host=host,
-                port=port, log_level="warning", timeout_graceful_shutdown=10)
+                port=port, log_level="warning", timeout_graceful_shutdown=10,
+                timeout_keep_alive=KEEP_ALIVE_S)
