@@ -188,3 +188,13 @@ def test_retention_is_enforced_while_running(settings: Settings, monkeypatch: py
         time.sleep(0.3)  # a few purge cycles
     db = sqlite3.connect(settings.data_dir / "internbot.sqlite3")
     assert db.execute("SELECT count(*) FROM feedback").fetchone() == (0,)
+
+
+def test_chat_routes_take_a_long_history_but_stay_bounded(client: TestClient) -> None:
+    history = b"x" * 200_000  # ~80 turns with sources: more than the API's 64 KB
+    r = client.post("/gradio_api/queue/join", content=b'{"data": "' + history + b'"}',
+                    headers={"content-type": "application/json"})
+    assert r.status_code != 413
+    r = client.post("/gradio_api/queue/join", content=b"x" * 1_100_000,
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 413

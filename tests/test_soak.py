@@ -43,7 +43,12 @@ def rss_kb(pid: int) -> int:
     raise AssertionError("no VmRSS")
 
 
-def chat_sessions(base: str, stop: float, errors: list[str]) -> None:
+def chat_sessions(base: str, stop: float, errors: list[str], answered: list[int]) -> None:
+    """Real chat sessions in Chromium, each waiting for its answer before the next question.
+
+    Long sessions matter: each message carries the whole history, which once outgrew the body
+    limit after ~25 turns and left the chat waiting forever.
+    """
     chromium = shutil.which("chromium")
     if not chromium:
         if os.environ.get("CI"):
@@ -56,18 +61,22 @@ def chat_sessions(base: str, stop: float, errors: list[str]) -> None:
         pages = [browser.new_page() for _ in range(CHAT_SESSIONS)]
         for page in pages:
             page.goto(f"{base}/")
-        n = 0
-        while time.time() < stop:
-            for page in pages:
-                page.fill("textarea", f"{random.choice(QUESTIONS[:6])} ({n})")
-                page.press("textarea", "Enter")
-                n += 1
-            for page in pages:
-                page.wait_for_function("document.querySelectorAll('.message').length > 0",
-                                       timeout=30_000)
-            time.sleep(0.5)
-        if not n:
-            errors.append("no chat message was sent")
+        live = list(range(CHAT_SESSIONS))
+        rounds = 0
+        while time.time() < stop and live:
+            rounds += 1
+            for i in list(live):
+                try:
+                    pages[i].fill("textarea", f"{random.choice(QUESTIONS[:6])} ({rounds})",
+                                  timeout=30_000)
+                    pages[i].press("textarea", "Enter")
+                    pages[i].wait_for_function(
+                        f"document.querySelectorAll('.bot.message').length >= {rounds}",
+                        timeout=30_000)
+                    answered[i] += 1
+                except Exception as exc:
+                    live.remove(i)
+                    errors.append(f"chat {i} stalled after {answered[i]} answers: {exc!r}"[:400])
         browser.close()
 
 
@@ -110,7 +119,8 @@ def test_soak(real_settings: Settings, tmp_path: Path) -> None:
         # growth past it over the 30 s would be a leak.
         stop = time.time() + WARMUP + SECONDS
         errors: list[str] = []
-        chats = threading.Thread(target=chat_sessions, args=(base, stop, errors))
+        answered = [0] * CHAT_SESSIONS
+        chats = threading.Thread(target=chat_sessions, args=(base, stop, errors, answered))
         chats.start()
         asyncio.run(http_clients(base, time.time() + WARMUP))
         baseline = rss_kb(proc.pid)
@@ -129,6 +139,8 @@ def test_soak(real_settings: Settings, tmp_path: Path) -> None:
     statuses = result["statuses"]
     assert isinstance(statuses, dict) and isinstance(result["answers"], dict)
     assert not errors, errors
+    if shutil.which("chromium"):
+        assert min(answered) >= 20, f"every chat session keeps being answered: {answered}"
     assert sum(statuses.values()) > 1000
     assert not {code for code in statuses if code >= 500}, statuses
     assert set(statuses) <= {200, 422}, statuses  # 422: the over-long and blank questions

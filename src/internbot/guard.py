@@ -1,6 +1,7 @@
 """One pure-ASGI middleware in front of everything: body size, rate limit, origins, framing.
 
-- Bodies over 64 KB get 413 before anything parses them.
+- Bodies over 64 KB (1 MB for the chat's own routes, which carry its history) get 413 before
+  anything parses them.
 - Per-client-IP rate limit on the API and the Gradio queue: 429 with Retry-After.
 - CORS: only allowlisted origins are ever echoed, whatever Gradio's own middleware did.
 - Pages carry `Content-Security-Policy: frame-ancestors 'self' <allowed origins>`.
@@ -25,6 +26,9 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_BODY = 64 * 1024
+#: The chat page sends its whole history (answers and sources included) with every message,
+#: so Gradio's routes get more room: 64 KB ran out after about 25 turns and stalled the chat.
+MAX_CHAT_BODY = 1024 * 1024
 #: Deny by default: the only paths served, ours and what the Gradio chat page itself uses.
 #: Uploads, Gradio's file and proxy routes, direct event calls (/call, /run, /api), monitoring,
 #: login and editing endpoints all answer 404.
@@ -138,9 +142,10 @@ class Guard:
                         "headers": extra})
             await send({"type": "http.response.body", "body": b""})
             return
+        limit = MAX_CHAT_BODY if path.startswith("/gradio_api/") else self.max_body
         length = headers.get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body):
-            await _json(send, 413, {"error": f"request body over {self.max_body // 1024} KB"})
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await _json(send, 413, {"error": f"request body over {limit // 1024} KB"})
             return
         if method == "POST" and path.startswith(LIMITED):
             client = (scope.get("client") or ("unknown", 0))[0]
@@ -157,7 +162,7 @@ class Guard:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body:
+                if received > limit:
                     raise BodyTooLarge
             return message
 
@@ -176,7 +181,7 @@ class Guard:
         try:
             await self.app(scope, limited_receive, guarded_send)
         except BodyTooLarge:
-            await _json(send, 413, {"error": f"request body over {self.max_body // 1024} KB"})
+            await _json(send, 413, {"error": f"request body over {limit // 1024} KB"})
 
 
 class BodyTooLarge(Exception):

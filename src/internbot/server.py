@@ -181,7 +181,7 @@ def create_app(settings: Settings, *, answerer: Answerer | None = None,
     @app.get("/readyz", tags=["ops"], responses={503: {"model": ErrorResponse}})
     def readyz() -> JSONResponse:
         if engine.ready.is_set():
-            return JSONResponse({"status": "ready"})
+            return JSONResponse({"status": "ready", "pid": os.getpid()})
         return JSONResponse({"error": engine.error or "loading"}, status_code=503)
 
     @app.get("/widget.js", include_in_schema=False)
