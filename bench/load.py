@@ -50,7 +50,7 @@ def start(cmd: list[str], port: int) -> subprocess.Popen[bytes]:
                 return proc
         except httpx.HTTPError:
             pass
-        time.sleep(0.2)
+        time.sleep(0.05)
     proc.kill()
     raise RuntimeError(f"{cmd} did not become ready")
 

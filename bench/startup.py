@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -15,7 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+sys.path.insert(0, str(Path(__file__).parent))
+from load import free_port, start
+from memory import rss_mb
 
 PHASES = r"""
 import json, time
@@ -40,30 +41,18 @@ print(json.dumps({"imports": t1 - t0, "model": t2 - t1, "index": t3 - t2, "app":
 
 def ready_seconds_and_rss() -> tuple[float, float]:
     """Seconds from starting `internbot serve` until /readyz is 200, and its RSS then (MB)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     with tempfile.TemporaryDirectory() as data:
-        start = time.perf_counter()
-        proc = subprocess.Popen([str(Path(sys.executable).parent / "internbot"), "serve",
-                                 "--port", str(port)], env={**os.environ, "INTERNBOT_DATA": data},
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.environ["INTERNBOT_DATA"] = data
+        begin = time.perf_counter()
+        proc = start([str(Path(sys.executable).parent / "internbot"), "serve", "--port", str(port)],
+                     port)
+        elapsed = time.perf_counter() - begin
         try:
-            while True:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.05)
-            elapsed = time.perf_counter() - start
-            rss = next(int(line.split()[1]) for line in
-                       Path(f"/proc/{proc.pid}/status").read_text().splitlines()
-                       if line.startswith("VmRSS:"))
+            return elapsed, rss_mb(proc.pid)
         finally:
             proc.terminate()
             proc.wait(timeout=20)
-    return elapsed, rss / 1024
 
 
 def main() -> None:

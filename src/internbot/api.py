@@ -6,8 +6,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from internbot.records import Answer
-
 MAX_QUESTION = 1000
 MAX_HISTORY = 20
 #: A question as documented: 1 to 1,000 characters with at least one that is not white space.
@@ -16,12 +14,8 @@ HistoryItem = Annotated[str, Field(max_length=MAX_QUESTION)]
 
 
 def _trimmed(value: str) -> str:
-    text = " ".join(value.split())
-    if not text:
-        raise ValueError("must not be empty or only whitespace")
-    if len(text) > MAX_QUESTION:
-        raise ValueError(f"must be at most {MAX_QUESTION} characters, got {len(text)}")
-    return text
+    """White space folded; the schema's pattern and length bounds have already been checked."""
+    return " ".join(value.split())
 
 
 class AskRequest(BaseModel):
@@ -73,10 +67,6 @@ class AskResponse(BaseModel):
     suggestions: list[str]
     kind: str = "passage"
     section: str = ""
-
-    @classmethod
-    def of(cls, answer: Answer) -> AskResponse:
-        return cls.model_validate(answer.to_dict())
 
 
 class FeedbackRequest(BaseModel):

@@ -141,7 +141,3 @@ class Retriever:
             self._fuse(t, v, i, k, e, d, b)
             for t, v, i, e, d, b in zip(texts, vectors, ids, extra, docs, rows, strict=True)
         ]
-
-    def search(self, text: str, k: int = 10, *, extra_text: str = "",
-               doc_id: str | None = None) -> Retrieval:
-        return self.search_many([text], k=k, extra_texts=[extra_text], doc_ids=[doc_id])[0]
