@@ -17,16 +17,12 @@ import numpy as np
 from internbot import smalltalk
 from internbot.config import Settings
 from internbot.errors import QuestionError
+from internbot.lexical import terms
 from internbot.records import Answer, AnswerKind, Chunk, Hit, Query, Source
+from internbot.answerability import Calibration, calibrate
 from internbot.retriever import Retrieval, Retriever, Weights
 
 MAX_ANSWER_CHARS = 800
-#: Calibration of `confidence`, measured on the dev set's score distributions (docs/quality.md):
-#: the highest out-of-scope raw evidence was 0.185, the lowest in-scope 0.285; the centre is the
-#: midpoint, the scale spreads the overlap-free gap over roughly 0.3-0.7.
-COVERAGE_WEIGHT = 0.25
-CONFIDENCE_CENTER = 0.235
-CONFIDENCE_SCALE = 0.05
 #: Sentences scoring this far below a passage's best sentence are trimmed from the answer.
 TRIM_MARGIN = 0.1
 #: Words that make a short question lean on the previous one ("how long is it?").
@@ -58,21 +54,6 @@ class Policy:
     did_you_mean_gap: float = 0.03
 
 
-def raw_evidence(retrieval: Retrieval) -> float:
-    """Best dense cosine plus a share of lexical coverage: both are low for off-topic questions."""
-    return retrieval.best_dense + COVERAGE_WEIGHT * retrieval.coverage
-
-
-def confidence(retrieval: Retrieval) -> float:
-    """How sure the engine is that the guide answers the question, in [0, 1].
-
-    A logistic over `raw_evidence`, centred where the measured in-scope and out-of-scope
-    distributions meet (docs/quality.md), so the default threshold of 0.5 sits at that boundary.
-    """
-    z = (raw_evidence(retrieval) - CONFIDENCE_CENTER) / CONFIDENCE_SCALE
-    return float(1.0 / (1.0 + np.exp(-z)))
-
-
 def is_follow_up(question: str) -> bool:
     words = question.split()
     return len(words) <= 8 and bool(_FOLLOW_UP.search(question))
@@ -102,22 +83,26 @@ class Answerer:
         self.retriever = retriever
         self.settings = settings or Settings()
         self.policy = policy or Policy()
+        fitted = retriever.index.manifest.calibration
+        #: The corpus's answerability model, fitted at index time (or now, for a bare index).
+        self.calibration = Calibration.from_dict(fitted) if fitted else calibrate(retriever)
         self.topics = self._topics()
-        #: Each section's list summary, by (document, top-level section).
-        self._lists = {(c.doc_id, c.section[:1]): c for c in retriever.chunks if c.kind == "list"}
+        #: Each section's list summary, by (document, section path).
+        self._lists = {(c.doc_id, c.section): c for c in retriever.chunks if c.kind == "list"}
 
     @classmethod
     def from_settings(cls, settings: Settings, *, check_corpus: bool = True,
                       weights: Weights | None = None, policy: Policy | None = None) -> Answerer:
         """Load the index named by `settings` (checked against model and corpus) and the model."""
         from internbot import index as index_store
-        from internbot.corpus import corpus_hash, load_documents
+        from internbot.corpus import corpus_hash, load_documents, synonyms_text
         from internbot.embedder import load_embedder
 
         manifest = index_store.read_manifest(settings.index_dir)
         expected_hash = None
         if check_corpus and Path(settings.corpus_dir).is_dir():
-            expected_hash = corpus_hash(load_documents(settings.corpus_dir))
+            expected_hash = corpus_hash(load_documents(settings.corpus_dir),
+                                        synonyms_text(settings.corpus_dir))
         index = index_store.load(settings.index_dir, model=settings.model, corpus_hash=expected_hash)
         embedder = load_embedder(settings)
         if embedder.dim != manifest.dim:
@@ -208,6 +193,11 @@ class Answerer:
             answers[i] = self._compose(queries[i].question, retrieval, vector)
         return [a for a in answers if a is not None]
 
+    def confidence(self, retrieval: Retrieval) -> float:
+        """How sure the engine is that the corpus answers the question, in [0, 1]: the corpus's
+        fitted answerability model over the retrieval's evidence (0.5 is its boundary)."""
+        return self.calibration.confidence(retrieval.evidence) if retrieval.hits else 0.0
+
     # -- steps ------------------------------------------------------------------------------
 
     def _pick(self, query: Query, options: dict[str, tuple[Retrieval, np.ndarray]]
@@ -220,42 +210,90 @@ class Answerer:
         if is_follow_up(query.question):
             return joined
         threshold = self.settings.abstain_threshold
-        if confidence(alone[0]) < threshold <= confidence(joined[0]):
+        if self.confidence(alone[0]) < threshold <= self.confidence(joined[0]):
             return joined
         return alone
 
     def _compose(self, question: str, retrieval: Retrieval, vector: np.ndarray) -> Answer:
         hits = list(retrieval.hits)
-        conf = confidence(retrieval)
+        conf = self.confidence(retrieval)
         sources = tuple(self._source(h, vector) for h in self._distinct(hits)[: self.settings.top_k])
         if not hits or conf < self.settings.abstain_threshold:
             return Answer(question, False, self.settings.fallback_text.format(topics=self.topics),
                           round(conf, 4), sources, self._starters(), kind="fallback")
         chunk, kind = self._choose(question, hits)
-        body = chunk.text if kind == "list" else self._trim(chunk, vector)
         where = chunk.section_title
         if len({h.chunk.doc_id for h in hits}) > 1:
             where = f"{chunk.doc_title} › {where}"
-        text = clip(body, MAX_ANSWER_CHARS - len(where) - 12) + f"\n\n(Source: {where})"
+        room = MAX_ANSWER_CHARS - len(where) - 12
+        body = self._list_text(chunk, hits, room) if kind == "list" else clip(self._trim(chunk, vector), room)
+        text = body + f"\n\n(Source: {where})"
         return Answer(question, True, text, round(conf, 4), sources,
                       self._suggestions(hits, chunk), kind=kind, section=chunk.section_title)
+
+    def _list_of(self, chunk: Chunk) -> Chunk | None:
+        """The list summary of the chunk's section, or of the nearest section above it."""
+        for depth in range(len(chunk.section), 0, -1):
+            found = self._lists.get((chunk.doc_id, chunk.section[:depth]))
+            if found is not None:
+                return found
+        return None
+
+    def _names_list(self, question: str, chunk: Chunk) -> bool:
+        """The question names the list this bullet belongs to ("What is the STAR method?")."""
+        if chunk.kind != "bullet" or not chunk.section:
+            return False
+        wanted = set(terms(chunk.section[-1]))
+        return bool(wanted) and wanted <= set(terms(question))
 
     def _choose(self, question: str, hits: list[Hit]) -> tuple[Chunk, AnswerKind]:
         """The chunk to answer from, and whether to present it as its section's whole list.
 
-        A list answers only an enumerating question ("what are the best jobs?"), and only when
-        its section is where the best evidence is, or it ranks close to the best passage.
+        A list answers an enumerating question ("what are the best jobs?"), or one naming the
+        list itself, and only when its section is where the best evidence is, or it ranks close
+        to the best passage.
         """
         passages = [h for h in hits if h.chunk.kind != "list"] or hits
         top = passages[0]
-        if self.policy.lists and _ENUMERATE.search(question):
-            own = self._lists.get((top.chunk.doc_id, top.chunk.section[:1]))
+        if not self.policy.lists:
+            return top.chunk, "passage"
+        own = self._list_of(top.chunk)
+        if own is not None and own.section == top.chunk.section and self._names_list(question, top.chunk):
+            return own, "list"
+        if _ENUMERATE.search(question):
             if own is not None:
                 return own, "list"
             close = [h for h in hits[:5] if h.chunk.kind == "list" and h.score >= top.score - 0.08]
             if close:
                 return close[0].chunk, "list"
         return top.chunk, "passage"
+
+    def _list_text(self, chunk: Chunk, hits: list[Hit], limit: int) -> str:
+        """A list that fits a chat bubble: the lead, then one line an item (its label where it
+        has one), the item best matching the question first and marked; never cut mid-item."""
+        lead = [s for s in chunk.sentences if not s.startswith("• ")]
+        items = [s[2:] for s in chunk.sentences if s.startswith("• ")]
+        best = next((h.chunk for h in hits if h.chunk.kind in ("bullet", "item")
+                     and h.chunk.section[: len(chunk.section)] == chunk.section), None)
+        first = -1
+        if best is not None:
+            head = (best.label or best.text)[:40].lower()
+            first = next((i for i, item in enumerate(items) if item.lower().startswith(head)), -1)
+        lines = [f"▸ {clip(items[first], 200)}"] if first >= 0 else []
+        for i, item in enumerate(items):
+            if i != first:
+                label = item.split(":", 1)[0] if ":" in item[:62] else clip(item, 90)
+                lines.append(f"• {label}")
+        text = clip(" ".join(lead), 300) if lead else ""
+        shown = 0
+        for line in lines:
+            if len(text) + len(line) + 1 > limit - 20:
+                break
+            text = f"{text}\n{line}" if text else line
+            shown += 1
+        if shown < len(lines):
+            text += f"\n… and {len(lines) - shown} more"
+        return text
 
     def _trim(self, chunk: Chunk, vector: np.ndarray) -> str:
         """The sentences that answer: drop those clearly less relevant than the best one.

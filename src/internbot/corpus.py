@@ -95,12 +95,18 @@ def load_documents(corpus_dir: Path) -> list[Document]:
     return docs
 
 
-def corpus_hash(docs: Iterable[Document]) -> str:
-    """A hash of ids and texts, so an index knows which corpus it was built from."""
-    h = hashlib.sha256()
+def corpus_hash(docs: Iterable[Document], synonyms: str = "") -> str:
+    """A hash of ids and texts (and the synonyms file), so an index knows its corpus."""
+    h = hashlib.sha256(synonyms.encode())
     for doc in sorted(docs, key=lambda d: d.id):
         h.update(doc.id.encode())
         h.update(b"\x00")
         h.update(doc.text.encode())
         h.update(b"\x00")
     return h.hexdigest()
+
+
+def synonyms_text(corpus_dir: Path) -> str:
+    """The corpus's `synonyms.txt`, or '' (it changes the index, so it is part of the hash)."""
+    path = Path(corpus_dir) / "synonyms.txt"
+    return path.read_text(encoding="utf-8") if path.is_file() else ""

@@ -31,7 +31,7 @@ from internbot.embedder import Embedder, sha256_file
 from internbot.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, StaleIndexError
 from internbot.records import Chunk, Document
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 FILES = ("chunks.jsonl", "vectors.npy", "sentences.npy", "chunks.faiss")
 
 
@@ -59,6 +59,10 @@ class Manifest:
     format_version: int = FORMAT_VERSION
     versions: dict[str, str] = field(default_factory=package_versions)
     documents: list[dict[str, str]] = field(default_factory=list)
+    #: Alias groups from the corpus's `synonyms.txt` (the built-in table is added at load).
+    synonyms: list[list[str]] = field(default_factory=list)
+    #: The answerability model fitted to this corpus at build time (`answerability.Calibration`).
+    calibration: dict[str, Any] = field(default_factory=dict)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     created: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
 

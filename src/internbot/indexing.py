@@ -7,14 +7,17 @@ previous index so adding a document only embeds that document.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from internbot import index as store
 from internbot.chunking import chunk_documents
 from internbot.config import Settings
-from internbot.corpus import corpus_hash, load_documents
+from internbot.aliases import read_synonyms
+from internbot.answerability import calibrate
+from internbot.corpus import corpus_hash, load_documents, synonyms_text
 from internbot.embedder import load_embedder
 from internbot.errors import InternbotError
+from internbot.retriever import Retriever
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +47,7 @@ def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
           progress: bool = False) -> IndexReport | None:
     """Build and atomically save the index; None when `if_needed` and it is already current."""
     docs = load_documents(settings.corpus_dir)
-    digest = corpus_hash(docs)
+    digest = corpus_hash(docs, synonyms_text(settings.corpus_dir))
     if if_needed and is_current(settings, digest):
         return None
     chunks = list(chunk_documents(docs, settings.max_chunk_chars))
@@ -57,6 +60,10 @@ def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
     embedder = load_embedder(settings)
     built, stats = store.build_index(docs, chunks, embedder, digest, previous, progress=progress,
                                      factory=settings.faiss_factory)
+    built.manifest = replace(built.manifest, synonyms=[list(g) for g in read_synonyms(settings.corpus_dir)])
+    # Fitted to this corpus's own probes, so abstention follows the corpus (answerability.py).
+    calibration = calibrate(Retriever(built, embedder), seed=digest)
+    built.manifest = replace(built.manifest, calibration=calibration.to_dict())
     store.save(built, settings.index_dir)
     return IndexReport(len(docs), stats.chunks, stats.sentences, stats.embedded, stats.reused,
                        stats.seconds, built.manifest.faiss_factory)

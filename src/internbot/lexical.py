@@ -64,6 +64,8 @@ class BM25:
         self.n = len(docs)
         self.lengths = np.array([sum(d.values()) for d in docs], dtype=np.float32)
         self.avgdl = float(self.lengths.mean()) if self.n else 1.0
+        #: Each text's set of terms, to tell which of a question's terms a passage holds.
+        self.doc_terms = [frozenset(d) for d in docs]
         self.postings: dict[str, list[tuple[int, int]]] = {}
         for i, d in enumerate(docs):
             for term, tf in d.items():
@@ -107,13 +109,30 @@ class BM25:
             out.append(t)
         return out
 
-    def coverage(self, query_terms: Sequence[str]) -> float:
-        """IDF-weighted share of the query's terms that occur in the corpus at all (0..1)."""
-        if not query_terms:
+    def weight(self, term: str) -> float:
+        """A term's idf; a term the corpus lacks weighs as much as the rarest known one."""
+        return self.idf.get(term, self.max_idf)
+
+    def coverage(self, query_terms: Sequence[str], within: frozenset[str] | None = None) -> float:
+        """IDF-weighted share of the query's terms that occur in the corpus at all (0..1), or,
+        with `within`, in that one text's terms."""
+        terms = set(query_terms)
+        if not terms:
             return 0.0
-        weights = [(self.idf.get(t, self.max_idf), t in self.postings) for t in query_terms]
-        total = sum(w for w, _ in weights)
-        return sum(w for w, known in weights if known) / total if total else 0.0
+        known = self.postings if within is None else within
+        total = sum(self.weight(t) for t in terms)
+        return sum(self.weight(t) for t in terms if t in known) / total if total else 0.0
+
+    def concept_cover(self, concepts: Sequence[frozenset[str]], within: frozenset[str]) -> tuple[float, float]:
+        """How well one text covers the question's known concepts (a concept is a term with its
+        aliases): the idf-weighted share it holds, and the weight of the most specific one it
+        lacks relative to the rarest possible. Unknown terms are left to `coverage`."""
+        known = [(max(self.idf.get(t, 0.0) for t in c), bool(c & within)) for c in concepts
+                 if any(t in self.postings for t in c)]
+        total = sum(w for w, _ in known)
+        cover = sum(w for w, held in known if held) / total if total else 0.0
+        gone = max((w for w, held in known if not held), default=0.0)
+        return cover, gone / self.max_idf if self.max_idf else 0.0
 
     def ceiling(self, query_terms: Sequence[str]) -> float:
         """An upper bound of `scores` for these terms: every known term, saturated."""

@@ -29,17 +29,18 @@ BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·]|[-*+](?=\s))\s*(.*)$")
 NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
 CREDIT = re.compile(r"^(?:image|photo|picture)\s*(?:credit|source)?s?\s*:", re.I)
 MAX_HEADING_CHARS = 120
+ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
 #: Navigation sections of scraped web pages: links to other articles, not content.
 BOILERPLATE = re.compile(
     r"^(?:(?:additional|related|more|recent|popular|similar|other)\s+(?:posts|articles|reads|stories)"
-    r"|see also|read more|share this(?: post| article)?|table of contents|you may also like)\W*$",
+    r"|see also|read more|share this(?: post| article)?|you may also like)\W*$",
     re.I,
 )
 
 
 def clean(text: str) -> str:
     """Collapse whitespace and normalise non-breaking spaces."""
-    return " ".join(text.replace("\u00a0", " ").split())
+    return " ".join(ZERO_WIDTH.sub("", text.replace("\u00a0", " ")).split())
 
 
 def is_headingish(line: str) -> bool:
@@ -55,6 +56,11 @@ def is_headingish(line: str) -> bool:
         and words <= 16
         and (not line.endswith(":") or words <= 4)
     )
+
+
+def is_list_title(line: str) -> bool:
+    """A short label line ending in a colon ("Tips for Successful Referral Requests:")."""
+    return line.endswith(":") and len(line.split()) <= 8 and not re.search(r"[.!?;]", line[:-1])
 
 
 def is_body(line: str, heading: str) -> bool:
@@ -90,6 +96,9 @@ def parse_text(text: str) -> list[Block]:
                 blocks.append(Block("heading", entry, 2))
             else:
                 blocks.append(Block("bullet", numbered.group(1)))
+        elif is_list_title(line) and BULLET.match(nxt):
+            # "Prepare with the STAR Method:" over bullets titles that list within its section.
+            blocks.append(Block("heading", line.rstrip(":").strip(), 2))
         elif is_headingish(line) and nxt and is_body(nxt, line):
             blocks.append(Block("heading", line.rstrip(":").strip(), 1))
         else:
@@ -215,6 +224,30 @@ def drop_boilerplate(blocks: list[Block]) -> list[Block]:
     return kept
 
 
+def _key(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", NUMBERED.sub(r"\1", text).lower()).split())
+
+
+def drop_contents(blocks: list[Block]) -> list[Block]:
+    """Remove a table of contents: a run of bullets most of which repeat the document's headings.
+
+    Its entries would otherwise match questions as well as the sections they point to, while
+    saying nothing.
+    """
+    headings = {_key(b.text) for b in blocks if b.kind == "heading"}
+    drop: set[int] = set()
+    i = 0
+    while i < len(blocks):
+        j = i
+        while j < len(blocks) and blocks[j].kind == "bullet":
+            j += 1
+        run = range(i, j)
+        if len(run) >= 3 and sum(_key(blocks[k].text) in headings for k in run) >= 0.6 * len(run):
+            drop.update(run)
+        i = j + 1 if j == i else j
+    return [b for k, b in enumerate(blocks) if k not in drop]
+
+
 def parse(doc: Document) -> list[Block]:
     """The block stream of a document, whatever its format. Level-0 headings are the title."""
     if doc.format == "markdown":
@@ -223,4 +256,4 @@ def parse(doc: Document) -> list[Block]:
         blocks = parse_html(doc.text)
     else:
         blocks = parse_text(doc.text)
-    return drop_boilerplate(blocks)
+    return drop_contents(drop_boilerplate(blocks))

@@ -42,15 +42,21 @@ class Chunk:
     def section_title(self) -> str:
         return " › ".join(self.section) if self.section else self.doc_title
 
+    @property
+    def context(self) -> tuple[str, ...]:
+        """The headings a passage sits under: its section path, or the document's title when it
+        comes before any heading (an FAQ thread's question, an article's introduction)."""
+        return self.section or ((self.doc_title,) if self.doc_title else ())
+
     def search_text(self) -> str:
         """What gets embedded and indexed: the section path is evidence for the passage."""
-        heading = " › ".join(self.section)
+        heading = " › ".join(self.context)
         return f"{heading}: {self.text}" if heading else self.text
 
     def sentence_texts(self) -> list[str]:
         """Sentences as embedded: prefixed with their section and label, so "12 to 16 weeks"
         still knows it is about the Microsoft Research internship."""
-        context = " › ".join(self.section)
+        context = " › ".join(self.context)
         if self.label and self.label not in self.section:
             context = f"{context} › {self.label}" if context else self.label
         return [f"{context}: {s}" if context else s for s in self.sentences]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from internbot.aliases import BUILT_IN, Aliases
 from internbot.embedder import Embedder
 from internbot.index import Index
 from internbot.lexical import BM25
@@ -33,15 +34,42 @@ class Weights:
     #: Multiplier for passages of the document the user is looking at (widget page context).
     doc_boost: float = 0.05
     hybrid: bool = True
+    #: Alias expansion ("ML" → "machine learning") in the lexical query and the query's embedding.
+    aliases: bool = True
 
+
+@dataclass(frozen=True)
+class Evidence:
+    """Query-level signals of whether the corpus answers the question at all.
+
+    The answerability model (`answerability.py`) weighs them; each is roughly in [0, 1].
+    """
+
+    #: Best cosine between the question and any candidate chunk or sentence.
+    dense: float = 0.0
+    #: IDF-weighted share of the question's terms the corpus knows at all.
+    corpus_cover: float = 0.0
+    #: IDF-weighted share of the question's terms the top passage (with its section path) holds.
+    answer_cover: float = 0.0
+    #: Weight of the most specific question term the top passage lacks (0 when none is missing).
+    missing: float = 0.0
+    #: The top passage's normalised BM25 score.
+    lexical: float = 0.0
+    #: Fused-score lead of the top passage over the runner-up.
+    margin: float = 0.0
+    #: 1 when the dense and the lexical rankings put the same passage first.
+    agreement: float = 0.0
 
 @dataclass(frozen=True)
 class Retrieval:
     """Ranked hits for one query, with query-level evidence for the abstention decision."""
 
     hits: tuple[Hit, ...]
-    coverage: float
-    best_dense: float
+    evidence: Evidence = Evidence()
+
+    @property
+    def best_dense(self) -> float:
+        return self.evidence.dense
 
 
 class Retriever:
@@ -50,6 +78,7 @@ class Retriever:
         self.embedder = embedder
         self.weights = weights or Weights()
         self.bm25 = BM25([c.search_text() for c in index.chunks])
+        self.aliases = Aliases([*BUILT_IN, *(tuple(g) for g in index.manifest.synonyms)])
         self._positions = {c.id: i for i, c in enumerate(index.chunks)}
 
     @property
@@ -60,10 +89,15 @@ class Retriever:
         """The row of `chunk` in the index."""
         return self._positions[chunk.id]
 
+    def expand(self, text: str) -> str:
+        """The question with the aliases of what it mentions appended, for the query's embedding."""
+        extra = self.aliases.expansions(text) if self.weights.aliases else []
+        return f"{text} ({', '.join(extra)})" if extra else text
+
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Query vectors. Questions are truncated at QUERY_MAX_TOKENS (passages keep the model's
-        full length): it bounds the memory a batch of long inputs can take."""
-        return self.embedder.encode(texts, max_tokens=QUERY_MAX_TOKENS)
+        """Query vectors, aliases included. Questions are truncated at QUERY_MAX_TOKENS (passages
+        keep the model's full length): it bounds the memory a batch of long inputs can take."""
+        return self.embedder.encode([self.expand(t) for t in texts], max_tokens=QUERY_MAX_TOKENS)
 
     def _candidates(self, dense_ids: np.ndarray, lex: np.ndarray, k: int) -> np.ndarray:
         """FAISS's nearest chunks, plus BM25's best, so either signal can surface a passage."""
@@ -87,12 +121,28 @@ class Retriever:
         best[:, empty] = -1.0
         return best
 
+    def _terms(self, text: str) -> tuple[list[str], list[frozenset[str]]]:
+        """The question's lexical terms, aliases added, and its concepts: each term with the
+        terms of its aliases, so "ML" is covered by a passage saying "machine learning"."""
+        bm25 = self.bm25
+        qterms = bm25.query_terms(text)
+        concepts = {t: {t} for t in qterms}
+        if self.weights.aliases:
+            for said, others in self.aliases.matches(text):
+                said_terms = bm25.query_terms(said)
+                group = set(said_terms) | set(bm25.query_terms(" ".join(others)))
+                for t in said_terms:
+                    concepts.setdefault(t, {t}).update(group)
+                qterms += [t for t in group if t in bm25.postings and t not in qterms]
+        unique = {frozenset(c) for c in concepts.values()}
+        return qterms, sorted(unique, key=sorted)
+
     def _fuse(self, text: str, q: np.ndarray, dense_ids: np.ndarray, k: int,
               extra_text: str, doc_id: str | None, sentence_best: np.ndarray | None) -> Retrieval:
-        w, index = self.weights, self.index
-        qterms = self.bm25.query_terms(text)
-        all_terms = qterms + (self.bm25.query_terms(extra_text) if extra_text else [])
-        lex = self.bm25.scores(all_terms)
+        w, index, bm25 = self.weights, self.index, self.bm25
+        qterms, concepts = self._terms(text)
+        all_terms = qterms + (bm25.query_terms(extra_text) if extra_text else [])
+        lex = bm25.scores(all_terms)
         cand = self._candidates(dense_ids, lex, self.pool)
         chunk_sim = index.vectors[cand] @ q
         if sentence_best is not None:
@@ -103,7 +153,7 @@ class Retriever:
             ], dtype=np.float32)
         dense = (w.chunk * chunk_sim + w.sentence * np.maximum(sent_sim, chunk_sim)) / max(
             w.chunk + w.sentence, 1e-9)
-        ceiling = self.bm25.ceiling(all_terms)
+        ceiling = bm25.ceiling(all_terms)
         lex_norm = lex[cand] / ceiling if ceiling > 0 else np.zeros(len(cand), dtype=np.float32)
         fused = dense + (w.lexical * lex_norm if w.hybrid else 0.0)
         if doc_id is not None:
@@ -113,8 +163,20 @@ class Retriever:
             Hit(index.chunks[cand[j]], float(fused[j]), float(dense[j]), float(lex_norm[j]))
             for j in order
         )
-        best = float(max(chunk_sim.max(initial=0.0), sent_sim.max(initial=0.0)))
-        return Retrieval(hits, self.bm25.coverage(qterms), best)
+        if not len(order):
+            return Retrieval(hits, Evidence(corpus_cover=bm25.coverage(qterms)))
+        top = order[0]
+        answer_cover, missing = bm25.concept_cover(concepts, bm25.doc_terms[cand[top]])
+        evidence = Evidence(
+            dense=float(max(chunk_sim.max(initial=0.0), sent_sim.max(initial=0.0))),
+            corpus_cover=bm25.coverage(qterms),
+            answer_cover=answer_cover,
+            missing=missing,
+            lexical=float(lex_norm[top]),
+            margin=float(fused[top] - fused[order[1]]) if len(order) > 1 else 0.0,
+            agreement=float(np.argmax(dense) == np.argmax(lex_norm)) if lex_norm.any() else 0.0,
+        )
+        return Retrieval(hits, evidence)
 
     @property
     def pool(self) -> int:
@@ -130,7 +192,7 @@ class Retriever:
         if vectors is None:
             vectors = self.encode(list(texts))
         if not self.index.chunks:
-            return [Retrieval((), 0.0, 0.0) for _ in texts]
+            return [Retrieval(()) for _ in texts]
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         _, ids = self.index.faiss_index.search(vectors, self.pool)
         extra = extra_texts or [""] * len(texts)

@@ -1,0 +1,114 @@
+"""Does the corpus answer this question? A logistic model over retrieval evidence, fitted per corpus.
+
+At index time `calibrate` asks the corpus's own probe questions (`probes.py`: in-scope ones
+made from its headings, labels and sentences, off-topic ones from a shipped bank and from
+in-scope probes with their key word swapped for a foreign one), fits a logistic regression on
+their `Evidence`, and moves its boundary to where at most `TARGET_FALSE_ABSTENTION` of the
+in-scope probes would abstain. The result is stored in the index manifest, so a new corpus gets
+its own boundary and no constant fitted to one article lives in the code.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+from internbot.probes import Probes, make_probes
+from internbot.records import Chunk
+from internbot.retriever import Evidence, Retrieval, Retriever
+
+log = logging.getLogger(__name__)
+
+FEATURES: tuple[str, ...] = tuple(f.name for f in fields(Evidence))
+#: Share of the in-scope probes allowed to abstain when the boundary is placed.
+TARGET_FALSE_ABSTENTION = 0.02
+#: Histogram bins of the probe confidences kept for the eval report.
+BINS = 20
+
+
+def vector(evidence: Evidence, names: tuple[str, ...] = FEATURES) -> np.ndarray:
+    return np.array([getattr(evidence, n) for n in names], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A fitted answerability model: confidence = sigmoid(weights · evidence + bias)."""
+
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    #: Probe counts and confidence histograms (in-scope, off-topic), for the eval report.
+    in_scope: int = 0
+    off_topic: int = 0
+    in_scope_hist: tuple[int, ...] = ()
+    off_topic_hist: tuple[int, ...] = ()
+    #: Shares of the probes on the wrong side of the boundary (0.5) when it was fitted.
+    probe_false_abstention: float = 0.0
+    probe_off_topic_answered: float = 0.0
+    examples: dict[str, list[str]] = field(default_factory=dict)
+
+    def confidence(self, evidence: Evidence) -> float:
+        z = float(np.dot(self.weights, vector(evidence, self.features)) + self.bias)
+        return float(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Calibration:
+        return cls(**{**data, **{k: tuple(data[k]) for k in
+                                 ("features", "weights", "in_scope_hist", "off_topic_hist") if k in data}})
+
+
+def fit(positive: np.ndarray, negative: np.ndarray, names: tuple[str, ...] = FEATURES,
+        target: float = TARGET_FALSE_ABSTENTION) -> Calibration:
+    """Logistic regression on probe evidence, its boundary set by the in-scope probes."""
+    from sklearn.linear_model import LogisticRegression
+
+    if not len(positive) or not len(negative):
+        return Calibration(features=names, weights=(0.0,) * len(names), bias=0.0,
+                           in_scope=len(positive), off_topic=len(negative))
+    x = np.vstack([positive, negative])
+    y = np.concatenate([np.ones(len(positive)), np.zeros(len(negative))])
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(x, y)
+    weights, bias = model.coef_[0], float(model.intercept_[0])
+    z_pos = positive @ weights + bias
+    # Move the boundary down to the target quantile of the in-scope probes' scores, never up.
+    bias -= min(float(np.quantile(z_pos, target)), 0.0) if len(z_pos) else 0.0
+    z_pos, z_neg = positive @ weights + bias, negative @ weights + bias
+    edges = np.linspace(0, 1, BINS + 1)
+
+    def hist(z: np.ndarray) -> tuple[int, ...]:
+        return tuple(int(c) for c in np.histogram(1 / (1 + np.exp(-z)), bins=edges)[0])
+
+    return Calibration(
+        features=names, weights=tuple(float(w) for w in weights), bias=bias,
+        in_scope=len(positive), off_topic=len(negative),
+        in_scope_hist=hist(z_pos), off_topic_hist=hist(z_neg),
+        probe_false_abstention=round(float(np.mean(z_pos < 0)), 4) if len(z_pos) else 0.0,
+        probe_off_topic_answered=round(float(np.mean(z_neg >= 0)), 4) if len(z_neg) else 0.0,
+    )
+
+
+def evidence_for(retriever: Retriever, questions: list[str]) -> np.ndarray:
+    """The evidence matrix of many questions, retrieved in batches."""
+    rows: list[np.ndarray] = []
+    for start in range(0, len(questions), 256):
+        batch = questions[start : start + 256]
+        results: list[Retrieval] = retriever.search_many(batch, k=5)
+        rows.extend(vector(r.evidence) for r in results)
+    return np.array(rows, dtype=np.float64).reshape(-1, len(FEATURES))
+
+
+def calibrate(retriever: Retriever, chunks: list[Chunk] | None = None, seed: str = "") -> Calibration:
+    """Fit the answerability model of the corpus behind `retriever`."""
+    probes: Probes = make_probes(chunks if chunks is not None else retriever.chunks, retriever.bm25, seed)
+    if not probes.in_scope:
+        log.warning("the corpus gave no probe questions: abstention stays uncalibrated")
+    positive = evidence_for(retriever, probes.in_scope)
+    negative = evidence_for(retriever, probes.off_topic)
+    calibration = fit(positive, negative)
+    return Calibration(**{**asdict(calibration), "examples": probes.examples()})

@@ -1,0 +1,148 @@
+"""Probe questions for calibrating abstention, made from the corpus itself by rule.
+
+- **In scope**: from each sampled passage, a question built from its label, heading or a few
+  of its content words, some dropped, in one of several question frames, as a visitor might
+  ask it without the guide's wording.
+- **Off topic**: a shipped bank of everyday, other-profession, coding, finance and travel
+  questions (`data/off_topic.txt`), less those whose every word the corpus knows; plus
+  *near misses*, in-scope probes whose most specific word is swapped for a foreign one
+  ("how long is the Microsoft Research internship" → "how long is the Microsoft Research
+  mortgage"), which a passage matching the rest must not answer.
+
+Deterministic for a given corpus: the random choices are seeded with the corpus hash.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from internbot.lexical import BM25, STOPWORDS, stem, terms, words
+from internbot.records import Chunk
+
+#: At most this many passages are sampled for in-scope probes (evenly over the corpus).
+MAX_PASSAGES = 400
+#: Probes asked of each sampled passage, so a small corpus still gives enough of them.
+PER_PASSAGE = 3
+#: Near misses made per in-scope probe share.
+NEAR_MISS_SHARE = 0.5
+#: Share of in-scope probes with an everyday word mixed in.
+EVERYDAY_SHARE = 0.5
+FRAMES = (
+    "what about {x}?", "tell me about {x}", "how does {x} work?", "what is {x}?",
+    "can you explain {x}?", "what should I know about {x}?", "is {x} important?", "{x}?",
+    "how do I {x}?", "why {x}?",
+)
+#: Foreign words for near misses: concrete nouns a career guide is unlikely to use.
+FOREIGN = (
+    "mortgage", "volcano", "lasagna", "saxophone", "dentistry", "astrology", "knitting",
+    "skateboard", "aquarium", "tax refund", "honeymoon", "sunscreen", "cathedral", "hamster",
+    "tractor", "opera", "surfing", "pilates", "vineyard", "submarine", "jellyfish", "pottery",
+    "gardening", "yoga retreat", "crossword", "poker", "bakery", "ballet", "camping", "mosquito",
+)
+#: General words visitors use that a guide may not: one is mixed into some in-scope probes, as
+#: real questions rarely use only the guide's own vocabulary.
+EVERYDAY = (
+    "actually", "basically", "generally", "usually", "typically", "realistic", "realistically",
+    "worth", "ideal", "proper", "enough", "required", "directly", "exist", "exists", "suitable",
+    "recommended", "nowadays", "chance", "odds", "possible", "decent", "honestly", "background",
+    "next", "step", "guys", "folks", "somebody", "someone", "approach", "stuff", "exactly",
+    "quickly", "easiest", "hardest", "fastest", "cheapest", "common", "normal", "okay", "fine",
+    "advice", "tips", "guidance", "recommend", "suggest", "mention", "explain", "describe",
+    "situation", "scenario", "wondering", "curious", "concerned", "worried", "sure", "certain",
+    "beginner", "newbie", "student", "person", "people", "really", "truly", "overall", "general",
+    "main", "biggest", "important", "matter", "matters", "consider", "considered", "expect",
+)
+_LABEL_FRAMES = ("what is {x}?", "tell me about {x}", "why does {x} matter?", "{x}?", "what about {x}?")
+
+
+@dataclass(frozen=True)
+class Probes:
+    in_scope: list[str]
+    off_topic: list[str]
+    near_misses: int = 0
+
+    def examples(self, n: int = 5) -> dict[str, list[str]]:
+        return {"in_scope": self.in_scope[:n], "off_topic": self.off_topic[:n]}
+
+
+def read_bank() -> list[str]:
+    """The shipped off-topic questions, `{job}` lines expanded over the professions list."""
+    data = resources.files("internbot") / "data"
+    lines = [line.strip() for line in (data / "off_topic.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.lstrip().startswith("#")]
+    jobs = [line.strip() for line in (data / "professions.txt").read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+    out: list[str] = []
+    for line in lines:
+        if "{job}" in line:
+            out.extend(line.format(job=j) for j in jobs)
+        else:
+            out.append(line)
+    return out
+
+
+def _content(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOPWORDS and len(w) > 2 and not w.isdigit()]
+
+
+def _from_passage(chunk: Chunk, rng: random.Random) -> str | None:
+    """One question a visitor might ask that this passage answers."""
+    if chunk.kind == "faq" and chunk.label:
+        return chunk.label
+    if chunk.label and rng.random() < 0.5:
+        return rng.choice(_LABEL_FRAMES).format(x=chunk.label.lower())
+    sentences = [s for s in chunk.sentences if len(_content(s)) >= 3] or list(chunk.sentences)
+    if not sentences:
+        return None
+    content = _content(rng.choice(sentences))
+    if len(content) < 2:
+        heading = chunk.section[-1] if chunk.section else ""
+        return rng.choice(FRAMES).format(x=heading.lower()) if heading else None
+    size = min(len(content), rng.randint(2, 5))
+    start = rng.randint(0, len(content) - size)
+    span = content[start : start + size]
+    if len(span) >= 4:
+        del span[rng.randrange(len(span))]
+    return rng.choice(FRAMES).format(x=" ".join(span))
+
+
+def _everyday(question: str, rng: random.Random) -> str:
+    """The question with one everyday word mixed in, replacing one of its words or not."""
+    parts = question.rstrip("?").split()
+    word = rng.choice(EVERYDAY)
+    if len(parts) > 3 and rng.random() < 0.5:
+        parts[rng.randrange(1, len(parts))] = word
+    else:
+        parts.insert(rng.randrange(1, len(parts) + 1) if len(parts) > 1 else 1, word)
+    return " ".join(parts) + ("?" if question.endswith("?") else "")
+
+
+def _near_miss(question: str, bm25: BM25, rng: random.Random) -> str | None:
+    """The question with its most specific known word swapped for a foreign one."""
+    known = [w for w in _content(question) if stem(w) in bm25.postings]
+    if not known:
+        return None
+    key = max(known, key=lambda w: bm25.weight(stem(w)))
+    foreign = [f for f in FOREIGN if not any(stem(w) in bm25.postings for w in words(f))]
+    if not foreign:
+        return None
+    return re.sub(rf"\b{re.escape(key)}\b", rng.choice(foreign), question, count=1, flags=re.I)
+
+
+def make_probes(chunks: list[Chunk], bm25: BM25, seed: str = "") -> Probes:
+    rng = random.Random(f"internbot-probes:{seed}")
+    passages = [c for c in chunks if c.kind != "list"]
+    if len(passages) > MAX_PASSAGES:
+        step = len(passages) / MAX_PASSAGES
+        passages = [passages[int(i * step)] for i in range(MAX_PASSAGES)]
+    rounds = max(1, min(PER_PASSAGE, (2 * MAX_PASSAGES) // max(len(passages), 1)))
+    in_scope = list(dict.fromkeys(q for c in passages for _ in range(rounds)
+                                  if (q := _from_passage(c, rng))))
+    in_scope = [(_everyday(q, rng) if rng.random() < EVERYDAY_SHARE else q) for q in in_scope]
+    bank = [q for q in read_bank() if bm25.coverage(terms(q)) < 1.0]
+    near = [m for q in rng.sample(in_scope, int(len(in_scope) * NEAR_MISS_SHARE))
+            if (m := _near_miss(q, bm25, rng))]
+    return Probes(in_scope, bank + near, len(near))
