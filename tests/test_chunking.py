@@ -130,3 +130,21 @@ def test_fixture_corpus_numbered_entries_and_faq() -> None:
     assert {c.label for c in chunks if c.kind == "faq"} == {
         "How much coffee should I use per cup?", "How hot should the water be?"}
     assert sum(c.kind == "list" for c in chunks) == 2
+
+
+def test_list_titles_and_tables_of_contents() -> None:
+    """"Prepare with the STAR Method:" over bullets titles a list; a contents list is dropped."""
+    from internbot.parsing import parse
+    from internbot.records import Document
+
+    text = (
+        "A Guide\nContents\n  • Interviews\n  • Offers\n  • Negotiation\n"
+        "Interviews\nInterviews test how you think and talk about your work.\n"
+        "Prepare with the STAR Method:\n  • Situation: the context.\n  • Task: the goal.\n"
+        "  • Action: what you did.\nOffers\nAn offer arrives by e-mail, usually.\n"
+        "Negotiation\nYou can negotiate politely and with numbers.\n"
+    )
+    blocks = parse(Document("g", "A Guide", "g.txt", text))
+    assert ("heading", "Prepare with the STAR Method", 2) in [(b.kind, b.text, b.level) for b in blocks]
+    assert "Interviews" not in [b.text for b in blocks if b.kind == "bullet"]
+    assert [b.text for b in blocks if b.kind == "bullet"][0].startswith("Situation")

@@ -17,6 +17,8 @@ from internbot.records import Document
 
 log = logging.getLogger(__name__)
 
+#: Files of the corpus folder that configure it rather than being guides.
+RESERVED = frozenset({"synonyms.txt"})
 FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
 
@@ -30,6 +32,7 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     return sorted(
         p for p in corpus_dir.rglob("*")
         if p.is_file() and p.suffix.lower() in FORMATS and not p.name.startswith(".")
+        and not (p.parent == corpus_dir and p.name.lower() in RESERVED)
     )
 
 

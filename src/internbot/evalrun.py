@@ -51,6 +51,8 @@ def evaluate(settings: Settings, questions: Path, *, out: Path | None = None,
               disable=None) as bar:
         results = ev.run(answerer, parsed.rows, progress=bar.update)
     m = ev.metrics(results)
+    m["calibration"] = answerer.calibration.to_dict()
+    m["abstain_threshold"] = settings.abstain_threshold
     diff = ev.compare(old, results) if old is not None else None
     if out:
         Path(out).parent.mkdir(parents=True, exist_ok=True)

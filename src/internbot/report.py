@@ -68,6 +68,51 @@ def plots(results: Sequence[dict[str, Any]], sweep: dict[str, Any] | None) -> li
     return out
 
 
+def calibration_plot(cal: dict[str, Any]) -> str:
+    """The corpus's probe confidence distributions, with the fitted boundary at 0.5."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ins, off = cal.get("in_scope_hist") or [], cal.get("off_topic_hist") or []
+    edges = [i / max(len(ins), 1) for i in range(len(ins))]
+    fig, ax = plt.subplots(figsize=(5.5, 3.2))
+    width = 1 / max(len(ins), 1)
+    ax.bar(edges, ins, width=width, align="edge", alpha=0.7, color="#2f6fdf",
+           label=f"in-scope probes ({cal.get('in_scope', 0)})")
+    ax.bar(edges, off, width=width, align="edge", alpha=0.7, color="#e0712b",
+           label=f"off-topic probes ({cal.get('off_topic', 0)})")
+    ax.axvline(0.5, color="grey", linestyle="--", label="fitted boundary")
+    ax.set_xlabel("confidence")
+    ax.set_ylabel("probes")
+    ax.set_title("Calibration on this corpus's probes")
+    ax.legend(fontsize=8)
+    svg = _svg(fig)
+    plt.close(fig)
+    return svg
+
+
+def calibration_html(cal: dict[str, Any], threshold: float | None) -> str:
+    """The per-corpus calibration: probe distributions, the threshold and the model's weights."""
+    e = html.escape
+    weights = "".join(f"<tr><td>{e(n)}</td><td>{w:+.2f}</td></tr>"
+                      for n, w in zip(cal.get("features", []), cal.get("weights", []), strict=False))
+    examples = cal.get("examples") or {}
+    sample = "".join(f"<li>{e(kind)}: {e(' · '.join(qs[:3]))}</li>" for kind, qs in examples.items())
+    return (
+        "<h2>Calibration of this corpus</h2>"
+        f"<p>Fitted at index time on {cal.get('in_scope', 0)} in-scope probes made from the corpus "
+        f"and {cal.get('off_topic', 0)} off-topic probes. On them, "
+        f"{cal.get('probe_false_abstention', 0):.1%} of the in-scope probes abstain and "
+        f"{cal.get('probe_off_topic_answered', 0):.1%} of the off-topic ones are answered. "
+        f"Abstention threshold in use: <b>{_fmt(threshold)}</b> (0.5 is the fitted boundary).</p>"
+        f"<div class=plots>{calibration_plot(cal)}<table><tr><th>evidence</th><th>weight</th></tr>"
+        f"{weights}<tr><td>bias</td><td>{cal.get('bias', 0):+.2f}</td></tr></table></div>"
+        f"<ul>{sample}</ul>"
+    )
+
+
 def render_html(m: dict[str, Any], results: Sequence[dict[str, Any]],
                 diff: dict[str, Any] | None = None) -> str:
     e = html.escape
@@ -84,6 +129,8 @@ def render_html(m: dict[str, Any], results: Sequence[dict[str, Any]],
                      f"(objective {sweep['best_objective']}: mean of in-scope answered-correctly "
                      "and out-of-scope abstention).</p>")
     parts.append("<h2>Plots</h2><div class=plots>" + "".join(plots(results, sweep)) + "</div>")
+    if m.get("calibration"):
+        parts.append(calibration_html(m["calibration"], m.get("abstain_threshold")))
     if diff:
         deltas = ", ".join(f"{k} {v:+.3f}" for k, v in diff["deltas"].items())
         parts.append(f"<h2>Compared with the previous run</h2><p>{e(deltas)}</p>"

@@ -1,0 +1,43 @@
+"""Aliases: the built-in table, the corpus's synonyms.txt, and compact list answers."""
+
+from __future__ import annotations
+
+from internbot.aliases import Aliases, read_synonyms
+from internbot.answerer import Answerer
+from internbot.config import Settings
+from internbot.indexing import build, is_current
+from internbot.corpus import corpus_hash, load_documents, synonyms_text
+
+
+def test_built_in_aliases_expand_both_ways() -> None:
+    aliases = Aliases()
+    assert "facebook" in aliases.expansions("Is Meta's AI lab a good place to intern?")
+    assert "artificial intelligence" in aliases.expansions("Is Meta's AI lab a good place to intern?")
+    assert "ml" in aliases.expansions("what is machine learning")
+    assert aliases.expansions("how do I brew coffee") == []
+
+
+def test_synonyms_file_is_read_and_extends_retrieval(fake_settings: Settings) -> None:
+    (fake_settings.corpus_dir / "synonyms.txt").write_text(
+        "# house words\ncuppa, green tea\nlonely\n", encoding="utf-8")
+    assert read_synonyms(fake_settings.corpus_dir) == [("cuppa", "green tea")]
+    build(fake_settings)
+    answerer = Answerer.from_settings(fake_settings)
+    assert answerer.retriever.expand("how long do I steep a cuppa?").endswith("(green tea)")
+    assert answerer.ask("how long do I steep a cuppa?").sources[0].doc == "tea-basics"
+
+
+def test_changing_synonyms_makes_the_index_stale(fake_index: Settings) -> None:
+    docs = load_documents(fake_index.corpus_dir)
+    assert is_current(fake_index, corpus_hash(docs, synonyms_text(fake_index.corpus_dir)))
+    (fake_index.corpus_dir / "synonyms.txt").write_text("java, coffee\n", encoding="utf-8")
+    assert not is_current(fake_index, corpus_hash(docs, synonyms_text(fake_index.corpus_dir)))
+
+
+def test_list_answers_fit_a_chat_bubble(fake_index: Settings) -> None:
+    a = Answerer.from_settings(fake_index).ask("What are the essential equipment for a grinder?")
+    assert a.kind == "list"
+    body = a.answer.split("\n\n(Source:")[0]
+    items = [line for line in body.splitlines() if line.startswith(("•", "▸"))]
+    assert len(items) == 3 and items[0].startswith("▸ Grinder")
+    assert all(len(line) <= 200 for line in items[1:]) and "Kettle" in body and "Scale" in body

@@ -1,0 +1,88 @@
+"""Per-corpus abstention: probes, the fitted answerability model, and where it is kept."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from internbot.answerability import FEATURES, Calibration, fit
+from internbot.answerer import Answerer
+from internbot.config import Settings
+from internbot.lexical import BM25
+from internbot.probes import make_probes, read_bank
+
+OFF_TOPIC = ["How do I repair a leaking roof?", "Who won the 1998 Tour de France?",
+             "What is the boiling point of mercury?", "How do I apply for a fishing license?"]
+
+
+def test_fit_places_the_boundary_under_the_in_scope_probes() -> None:
+    rng = np.random.default_rng(0)
+    pos = rng.normal(0.7, 0.1, (200, len(FEATURES)))
+    neg = rng.normal(0.3, 0.1, (200, len(FEATURES)))
+    cal = fit(pos, neg)
+    assert cal.probe_false_abstention <= 0.02
+    assert cal.probe_off_topic_answered < 0.1
+    assert sum(cal.in_scope_hist) == 200 and sum(cal.off_topic_hist) == 200
+    assert Calibration.from_dict(json.loads(json.dumps(cal.to_dict()))) == cal
+
+
+def test_probes_are_deterministic_and_come_from_the_corpus(fake_index: Settings) -> None:
+    answerer = Answerer.from_settings(fake_index)
+    chunks, bm25 = answerer.retriever.chunks, answerer.retriever.bm25
+    first, again = make_probes(chunks, bm25, "seed"), make_probes(chunks, bm25, "seed")
+    assert first == again and first.in_scope and first.near_misses
+    vocabulary = set(bm25.postings)
+    assert all(any(t in vocabulary for t in bm25.query_terms(q)) for q in first.in_scope)
+    # Bank questions the corpus fully knows are not used as negatives.
+    baking = make_probes([], BM25(["Bake sourdough bread at home."]), "seed")
+    assert "How do I bake sourdough bread at home?" not in baking.off_topic
+    assert "How do I bake sourdough bread at home?" in first.off_topic
+
+
+def test_bank_is_not_tiny_and_covers_other_professions() -> None:
+    bank = read_bank()
+    assert len(bank) >= 200
+    assert any("nurse" in q for q in bank) and any("git" in q for q in bank)
+
+
+def test_calibration_is_kept_in_the_manifest(fake_index: Settings) -> None:
+    manifest = json.loads((fake_index.index_dir / "manifest.json").read_text())
+    cal = Calibration.from_dict(manifest["calibration"])
+    assert cal.features == FEATURES and cal.in_scope > 0 and cal.off_topic > 100
+    assert Answerer.from_settings(fake_index).calibration == cal
+
+
+def test_an_index_without_calibration_is_fitted_on_load(fake_index: Settings) -> None:
+    from dataclasses import replace
+
+    from internbot import index as store
+    from internbot.retriever import Retriever
+    from internbot.embedder import load_embedder
+
+    idx = store.load(fake_index.index_dir)
+    idx.manifest = replace(idx.manifest, calibration={})
+    answerer = Answerer(Retriever(idx, load_embedder(fake_index)), fake_index)
+    assert answerer.calibration.in_scope > 0
+
+
+@pytest.mark.slow
+def test_calibration_follows_the_corpus(real_settings: Settings, tmp_path: Path) -> None:
+    """Two corpora, two fitted models, and both abstain on questions neither covers."""
+    from internbot.indexing import build
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(Path(__file__).parent / "data" / "tiny", corpus)
+    other = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    build(other)
+    seed, tiny = Answerer.from_settings(real_settings), Answerer.from_settings(other)
+    assert seed.calibration.weights != tiny.calibration.weights
+    assert seed.calibration.bias != pytest.approx(tiny.calibration.bias, abs=1e-3)
+    for answerer in (seed, tiny):
+        replies = [answerer.ask(q) for q in OFF_TOPIC]
+        assert not any(a.answered for a in replies), [(a.question, a.confidence) for a in replies]
+    assert tiny.ask("How long does a French press steep?").answered
+    assert seed.ask("How much do machine learning interns make?").answered
