@@ -118,7 +118,8 @@ def thread_metrics(results: list[dict[str, Any]], rows: list[dict[str, Any]]) ->
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("set", choices=["dev", "stackfaq", "squad", "guides"])
     parser.add_argument("questions", nargs="?", type=Path, help="questions for `guides` (JSONL)")
     parser.add_argument("--baselines", action="store_true", help="also the tutorial recipe and BM25 alone")
@@ -134,8 +135,8 @@ def main() -> None:
         figures = {k: figures[k] for k in ("in_scope", "hit@1", "hit@3", "mrr", "false_abstention")} | {
             "unanswerable": figures["out_of_scope"], "unanswerable_abstention": figures["oos_abstention"]}
     elif args.set == "dev":
-        rows = [json.loads(line) for line in (SHARED / "eval" / "dev_questions.jsonl").read_text().splitlines()
-                if line.strip()]
+        dev = (SHARED / "eval" / "dev_questions.jsonl").read_text()
+        rows = [json.loads(line) for line in dev.splitlines() if line.strip()]
         files = {p.name: p.read_text() for p in sorted((SHARED / "corpus").glob("*.txt"))}
         results = run_eval("dev", files, rows, extra)
         figures = json.loads((CACHE / "dev" / "report" / "metrics.json").read_text())

@@ -5,8 +5,8 @@ from __future__ import annotations
 from internbot.aliases import Aliases, read_synonyms
 from internbot.answerer import Answerer
 from internbot.config import Settings
-from internbot.indexing import build, is_current
 from internbot.corpus import corpus_hash, load_documents, synonyms_text
+from internbot.indexing import build, is_current
 
 
 def test_built_in_aliases_expand_both_ways() -> None:

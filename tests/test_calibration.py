@@ -16,7 +16,7 @@ from internbot.lexical import BM25
 from internbot.probes import make_probes, read_bank
 
 OFF_TOPIC = ["How do I repair a leaking roof?", "Who won the 1998 Tour de France?",
-             "What is the boiling point of mercury?", "How do I apply for a fishing license?"]
+             "Which team won the 2010 Stanley Cup?", "How do I apply for a fishing license?"]
 
 
 def test_fit_places_the_boundary_under_the_in_scope_probes() -> None:
@@ -60,8 +60,8 @@ def test_an_index_without_calibration_is_fitted_on_load(fake_index: Settings) ->
     from dataclasses import replace
 
     from internbot import index as store
-    from internbot.retriever import Retriever
     from internbot.embedder import load_embedder
+    from internbot.retriever import Retriever
 
     idx = store.load(fake_index.index_dir)
     idx.manifest = replace(idx.manifest, calibration={})

@@ -147,4 +147,4 @@ def test_list_titles_and_tables_of_contents() -> None:
     blocks = parse(Document("g", "A Guide", "g.txt", text))
     assert ("heading", "Prepare with the STAR Method", 2) in [(b.kind, b.text, b.level) for b in blocks]
     assert "Interviews" not in [b.text for b in blocks if b.kind == "bullet"]
-    assert [b.text for b in blocks if b.kind == "bullet"][0].startswith("Situation")
+    assert next(b.text for b in blocks if b.kind == "bullet").startswith("Situation")

@@ -2,10 +2,10 @@
 
 At index time `calibrate` asks the corpus's own probe questions (`probes.py`: in-scope ones
 made from its headings, labels and sentences, off-topic ones from a shipped bank and from
-in-scope probes with their key word swapped for a foreign one), fits a logistic regression on
-their `Evidence`, and moves its boundary to where at most `TARGET_FALSE_ABSTENTION` of the
-in-scope probes would abstain. The result is stored in the index manifest, so a new corpus gets
-its own boundary and no constant fitted to one article lives in the code.
+in-scope probes with their key word swapped for a foreign one) and fits a class-balanced,
+sign-constrained logistic regression on their `Evidence`; confidence 0.5 is its boundary. The
+result is stored in the index manifest, so a new corpus gets its own boundary and no constant
+fitted to one article lives in the code.
 """
 
 from __future__ import annotations
@@ -23,8 +23,17 @@ from internbot.retriever import Evidence, Retrieval, Retriever
 log = logging.getLogger(__name__)
 
 FEATURES: tuple[str, ...] = tuple(f.name for f in fields(Evidence))
-#: Share of the in-scope probes allowed to abstain when the boundary is placed.
-TARGET_FALSE_ABSTENTION = 0.02
+#: The direction each signal may push: more of it can only make an answer more (+1) or less
+#: (-1) likely. The fit chooses how much; the sign is a prior that keeps the model sane on
+#: questions unlike the probes (a fitted weight of the wrong sign would be a probe artefact).
+SIGNS = {"dense": 1, "corpus_cover": 1, "answer_cover": 1, "missing": -1, "lexical": 1, "margin": 1,
+         "agreement": 1, "foreign": -1}
+#: L2 penalty of the fit, per probe.
+L2 = 1e-3
+#: When above 0, the boundary moves down until at most this share of the in-scope probes
+#: abstains. Measured (docs/quality.md): 0.02 and 0.05 let through far more off-topic questions
+#: for little in-scope gain, so the default is the class-balanced model's own boundary.
+TARGET_FALSE_ABSTENTION = 0.0
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 
@@ -59,25 +68,22 @@ class Calibration:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Calibration:
-        return cls(**{**data, **{k: tuple(data[k]) for k in
-                                 ("features", "weights", "in_scope_hist", "off_topic_hist") if k in data}})
+        lists = ("features", "weights", "in_scope_hist", "off_topic_hist")
+        values: dict[str, Any] = {k: tuple(v) if k in lists else v for k, v in data.items()}
+        return cls(**values)
 
 
 def fit(positive: np.ndarray, negative: np.ndarray, names: tuple[str, ...] = FEATURES,
         target: float = TARGET_FALSE_ABSTENTION) -> Calibration:
     """Logistic regression on probe evidence, its boundary set by the in-scope probes."""
-    from sklearn.linear_model import LogisticRegression
-
     if not len(positive) or not len(negative):
         return Calibration(features=names, weights=(0.0,) * len(names), bias=0.0,
                            in_scope=len(positive), off_topic=len(negative))
-    x = np.vstack([positive, negative])
-    y = np.concatenate([np.ones(len(positive)), np.zeros(len(negative))])
-    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(x, y)
-    weights, bias = model.coef_[0], float(model.intercept_[0])
+    weights, bias = _logistic(positive, negative, np.array([SIGNS.get(n, 0) for n in names]))
     z_pos = positive @ weights + bias
     # Move the boundary down to the target quantile of the in-scope probes' scores, never up.
-    bias -= min(float(np.quantile(z_pos, target)), 0.0) if len(z_pos) else 0.0
+    if target > 0:
+        bias -= min(float(np.quantile(z_pos, target)), 0.0)
     z_pos, z_neg = positive @ weights + bias, negative @ weights + bias
     edges = np.linspace(0, 1, BINS + 1)
 
@@ -91,6 +97,30 @@ def fit(positive: np.ndarray, negative: np.ndarray, names: tuple[str, ...] = FEA
         probe_false_abstention=round(float(np.mean(z_pos < 0)), 4) if len(z_pos) else 0.0,
         probe_off_topic_answered=round(float(np.mean(z_neg >= 0)), 4) if len(z_neg) else 0.0,
     )
+
+
+def _logistic(positive: np.ndarray, negative: np.ndarray, signs: np.ndarray) -> tuple[np.ndarray, float]:
+    """Class-balanced, L2-penalised logistic regression whose weights keep the given signs
+    (0: free), fitted with L-BFGS-B (scipy)."""
+    from scipy.optimize import minimize
+
+    x = np.vstack([positive, negative])
+    y = np.concatenate([np.ones(len(positive)), np.zeros(len(negative))])
+    balance = np.where(y == 1, 0.5 / len(positive), 0.5 / len(negative))
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = theta[:-1], theta[-1]
+        z = x @ w + b
+        p = 1 / (1 + np.exp(-np.clip(z, -40, 40)))
+        value = -np.sum(balance * (y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)))
+        value += L2 * float(w @ w)
+        g = balance * (p - y)
+        return value, np.concatenate([x.T @ g + 2 * L2 * w, [g.sum()]])
+
+    bounds = [(0, None) if s > 0 else (None, 0) if s < 0 else (None, None) for s in signs]
+    result = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B",
+                      bounds=[*bounds, (None, None)])
+    return result.x[:-1], float(result.x[-1])
 
 
 def evidence_for(retriever: Retriever, questions: list[str]) -> np.ndarray:

@@ -15,16 +15,16 @@ from pathlib import Path
 import numpy as np
 
 from internbot import smalltalk
+from internbot.answerability import Calibration, calibrate
 from internbot.config import Settings
 from internbot.errors import QuestionError
 from internbot.lexical import terms
 from internbot.records import Answer, AnswerKind, Chunk, Hit, Query, Source
-from internbot.answerability import Calibration, calibrate
-from internbot.retriever import Retrieval, Retriever, Weights
+from internbot.retriever import Concepts, Retrieval, Retriever, Weights
 
 MAX_ANSWER_CHARS = 800
 #: Sentences scoring this far below a passage's best sentence are trimmed from the answer.
-TRIM_MARGIN = 0.1
+TRIM_MARGIN = 0.15
 #: Words that make a short question lean on the previous one ("how long is it?").
 _FOLLOW_UP = re.compile(
     r"^(?:and|also|but|so|then|what about|how about|and what about)\b"
@@ -32,6 +32,9 @@ _FOLLOW_UP = re.compile(
     r"|\b(?:other|else|more)\b",
     re.I,
 )
+#: Sentence openings that refer back to the previous sentence.
+_ANAPHOR = re.compile(r"^(?:it|its|this|that|these|those|they|their|he|she|his|her|but|however|such|"
+                      r"the latter|the former|there|then|also|so)\b", re.I)
 #: Cues that the user wants a whole list rather than one item of it.
 _ENUMERATE = re.compile(
     r"\b(?:what|which) (?:are|were)\b|\blist\b|\bname (?:some|a few)\b|\btop\b|\boptions\b"
@@ -50,6 +53,12 @@ class Policy:
     lists: bool = True
     trim: bool = True
     follow_ups: bool = True
+    #: Sentences scoring this far below a passage's best sentence are trimmed from the answer.
+    trim_margin: float = TRIM_MARGIN
+    #: A trimmed answer takes in neighbouring sentences up to this many characters.
+    trim_budget: int = 500
+    #: Passages up to this long are never trimmed.
+    trim_above: int = 500
     #: Score gap under which a close runner-up from another section is offered as "did you mean".
     did_you_mean_gap: float = 0.03
 
@@ -87,6 +96,8 @@ class Answerer:
         #: The corpus's answerability model, fitted at index time (or now, for a bare index).
         self.calibration = Calibration.from_dict(fitted) if fitted else calibrate(retriever)
         self.topics = self._topics()
+        #: With several guides, an answer's source names its guide too.
+        self._several_documents = len({c.doc_id for c in retriever.chunks}) > 1
         #: Each section's list summary, by (document, section path).
         self._lists = {(c.doc_id, c.section): c for c in retriever.chunks if c.kind == "list"}
 
@@ -217,16 +228,19 @@ class Answerer:
     def _compose(self, question: str, retrieval: Retrieval, vector: np.ndarray) -> Answer:
         hits = list(retrieval.hits)
         conf = self.confidence(retrieval)
-        sources = tuple(self._source(h, vector) for h in self._distinct(hits)[: self.settings.top_k])
+        concepts = self.retriever.concepts(question)
+        sources = tuple(self._source(h, vector, concepts)
+                        for h in self._distinct(hits)[: self.settings.top_k])
         if not hits or conf < self.settings.abstain_threshold:
             return Answer(question, False, self.settings.fallback_text.format(topics=self.topics),
                           round(conf, 4), sources, self._starters(), kind="fallback")
         chunk, kind = self._choose(question, hits)
         where = chunk.section_title
-        if len({h.chunk.doc_id for h in hits}) > 1:
+        if self._several_documents and chunk.section:
             where = f"{chunk.doc_title} › {where}"
         room = MAX_ANSWER_CHARS - len(where) - 12
-        body = self._list_text(chunk, hits, room) if kind == "list" else clip(self._trim(chunk, vector), room)
+        body = self._list_text(chunk, hits, room) if kind == "list" else clip(
+            self._trim(chunk, vector, concepts), room)
         text = body + f"\n\n(Source: {where})"
         return Answer(question, True, text, round(conf, 4), sources,
                       self._suggestions(hits, chunk), kind=kind, section=chunk.section_title)
@@ -295,31 +309,57 @@ class Answerer:
             text += f"\n… and {len(lines) - shown} more"
         return text
 
-    def _trim(self, chunk: Chunk, vector: np.ndarray) -> str:
+    def _trim(self, chunk: Chunk, vector: np.ndarray, concepts: Concepts) -> str:
         """The sentences that answer: drop those clearly less relevant than the best one.
 
         Sentence scores within one passage are close and noisy, so only sentences well below
         the best are dropped; a labelled passage keeps its first sentence, which names it.
         """
         sentences = list(chunk.sentences)
-        if not self.policy.trim or len(chunk.text) <= 300 or len(sentences) <= 1:
+        if not self.policy.trim or len(chunk.text) <= self.policy.trim_above or len(sentences) <= 1:
             return chunk.text
         sims = self._sentence_sims(chunk, vector)
         best = int(np.argmax(sims))
-        keep = {j for j, s in enumerate(sims) if s >= sims[best] - TRIM_MARGIN}
+        keep = {j for j, s in enumerate(sims) if s >= sims[best] - self.policy.trim_margin}
+        # The sentence that also holds the question's words is kept even if its cosine lags.
+        keep.add(int(np.argmax(self._sentence_scores(chunk, vector, concepts))))
         if chunk.kind in ("bullet", "item") and chunk.label:
             keep.add(0)
+        # A kept sentence that leans on the one before ("It was commissioned by…") keeps it.
+        keep |= {j - 1 for j in keep if j > 0 and _ANAPHOR.match(sentences[j])}
+        # Then the answer grows by neighbours, best first, while it stays short: the fact asked
+        # for is often the sentence beside the one most similar to the question.
+        size = sum(len(sentences[j]) + 1 for j in keep)
+        while True:
+            around = {j + d for j in keep for d in (-1, 1)} - keep
+            around = {j for j in around if 0 <= j < len(sentences)
+                      and size + len(sentences[j]) <= self.policy.trim_budget}
+            if not around:
+                break
+            pick = max(around, key=lambda j: sims[j])
+            keep.add(pick)
+            size += len(sentences[pick]) + 1
         return " ".join(sentences[j] for j in sorted(keep))
 
     def _sentence_sims(self, chunk: Chunk, vector: np.ndarray) -> np.ndarray:
         position = self.retriever.position(chunk)
         return self.retriever.index.chunk_sentence_vectors(position) @ vector
 
-    def _source(self, hit: Hit, vector: np.ndarray) -> Source:
+    def _sentence_scores(self, chunk: Chunk, vector: np.ndarray, concepts: Concepts) -> np.ndarray:
+        """Each sentence's cosine with the question plus, as in retrieval, a weighted share of
+        the question's concepts it holds: the sentence naming what was asked wins a near tie."""
+        sims = self._sentence_sims(chunk, vector)
+        bm25, weight = self.retriever.bm25, self.retriever.weights.lexical
+        if not weight or not concepts:
+            return sims
+        cover = [bm25.concept_cover(concepts, frozenset(terms(s)))[0] for s in chunk.sentences]
+        return sims + weight * np.asarray(cover, dtype=sims.dtype)
+
+    def _source(self, hit: Hit, vector: np.ndarray, concepts: Concepts) -> Source:
         chunk = hit.chunk
         highlights: tuple[str, ...] = ()
         if chunk.kind != "list" and len(chunk.sentences) > 1:
-            sims = self._sentence_sims(chunk, vector)
+            sims = self._sentence_scores(chunk, vector, concepts)
             highlights = (chunk.sentences[int(np.argmax(sims))],)
         return Source(chunk.doc_id, chunk.section_title, clip(chunk.text), round(hit.score, 4),
                       chunk.doc_title, highlights, chunk.id)

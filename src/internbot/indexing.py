@@ -10,10 +10,10 @@ import logging
 from dataclasses import dataclass, replace
 
 from internbot import index as store
-from internbot.chunking import chunk_documents
-from internbot.config import Settings
 from internbot.aliases import read_synonyms
 from internbot.answerability import calibrate
+from internbot.chunking import chunk_documents
+from internbot.config import Settings
 from internbot.corpus import corpus_hash, load_documents, synonyms_text
 from internbot.embedder import load_embedder
 from internbot.errors import InternbotError

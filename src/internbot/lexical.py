@@ -55,6 +55,15 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1]
 
 
+@lru_cache(maxsize=65536)
+def specificity(word: str) -> float:
+    """How rare a word is in everyday English, 0 (very common) to 1 (unseen), from wordfreq's
+    Zipf scale: 5.5 and up ("people", "stuff") is 0, 2.5 and down is 1 ("lasagna" is 3.1)."""
+    from wordfreq import zipf_frequency
+
+    return min(1.0, max(0.0, (5.5 - zipf_frequency(word, "en")) / 3.0))
+
+
 class BM25:
     """Okapi BM25 over a fixed list of texts, plus query-side spelling correction."""
 
@@ -113,6 +122,11 @@ class BM25:
         """A term's idf; a term the corpus lacks weighs as much as the rarest known one."""
         return self.idf.get(term, self.max_idf)
 
+    def unknown_words(self, text: str) -> list[str]:
+        """The question's content words the corpus lacks, even after spelling correction."""
+        return [w for w in words(text) if w not in STOPWORDS and len(w) > 2 and not w.isdigit()
+                and stem(w) not in self.postings and self.correct(w) is None]
+
     def coverage(self, query_terms: Sequence[str], within: frozenset[str] | None = None) -> float:
         """IDF-weighted share of the query's terms that occur in the corpus at all (0..1), or,
         with `within`, in that one text's terms."""
@@ -123,7 +137,8 @@ class BM25:
         total = sum(self.weight(t) for t in terms)
         return sum(self.weight(t) for t in terms if t in known) / total if total else 0.0
 
-    def concept_cover(self, concepts: Sequence[frozenset[str]], within: frozenset[str]) -> tuple[float, float]:
+    def concept_cover(self, concepts: Sequence[frozenset[str]],
+                      within: frozenset[str]) -> tuple[float, float]:
         """How well one text covers the question's known concepts (a concept is a term with its
         aliases): the idf-weighted share it holds, and the weight of the most specific one it
         lacks relative to the rarest possible. Unknown terms are left to `coverage`."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 from internbot.lexical import BM25, STOPWORDS, stem, terms, words
@@ -29,7 +30,9 @@ PER_PASSAGE = 3
 #: Near misses made per in-scope probe share.
 NEAR_MISS_SHARE = 0.5
 #: Share of in-scope probes with an everyday word mixed in.
-EVERYDAY_SHARE = 0.5
+EVERYDAY_SHARE = 0.8
+#: Share of in-scope probes with a typo (two letters swapped), as visitors type them.
+TYPO_SHARE = 0.2
 FRAMES = (
     "what about {x}?", "tell me about {x}", "how does {x} work?", "what is {x}?",
     "can you explain {x}?", "what should I know about {x}?", "is {x} important?", "{x}?",
@@ -120,6 +123,19 @@ def _everyday(question: str, rng: random.Random) -> str:
     return " ".join(parts) + ("?" if question.endswith("?") else "")
 
 
+def _typo(question: str, rng: random.Random) -> str:
+    """The question with two neighbouring letters of one longer word swapped."""
+    parts = question.split()
+    longer = [i for i, p in enumerate(parts) if len(p) >= 5 and p.isalpha()]
+    if not longer:
+        return question
+    i = rng.choice(longer)
+    j = rng.randrange(1, len(parts[i]) - 2)
+    w = parts[i]
+    parts[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+    return " ".join(parts)
+
+
 def _near_miss(question: str, bm25: BM25, rng: random.Random) -> str | None:
     """The question with its most specific known word swapped for a foreign one."""
     known = [w for w in _content(question) if stem(w) in bm25.postings]
@@ -132,6 +148,15 @@ def _near_miss(question: str, bm25: BM25, rng: random.Random) -> str | None:
     return re.sub(rf"\b{re.escape(key)}\b", rng.choice(foreign), question, count=1, flags=re.I)
 
 
+@lru_cache(maxsize=1)
+def _bank_nouns() -> tuple[str, ...]:
+    """Specific words of the off-topic bank ("sourdough", "kilimanjaro"), for near misses."""
+    from internbot.lexical import specificity
+
+    found = {w for q in read_bank() for w in _content(q) if len(w) > 4 and specificity(w) >= 0.5}
+    return tuple(sorted(found))
+
+
 def make_probes(chunks: list[Chunk], bm25: BM25, seed: str = "") -> Probes:
     rng = random.Random(f"internbot-probes:{seed}")
     passages = [c for c in chunks if c.kind != "list"]
@@ -141,7 +166,9 @@ def make_probes(chunks: list[Chunk], bm25: BM25, seed: str = "") -> Probes:
     rounds = max(1, min(PER_PASSAGE, (2 * MAX_PASSAGES) // max(len(passages), 1)))
     in_scope = list(dict.fromkeys(q for c in passages for _ in range(rounds)
                                   if (q := _from_passage(c, rng))))
-    in_scope = [(_everyday(q, rng) if rng.random() < EVERYDAY_SHARE else q) for q in in_scope]
+    in_scope = [_everyday(q, rng) if rng.random() < EVERYDAY_SHARE else q for q in in_scope]
+    in_scope = [_everyday(q, rng) if rng.random() < EVERYDAY_SHARE / 3 else q for q in in_scope]
+    in_scope = [_typo(q, rng) if rng.random() < TYPO_SHARE else q for q in in_scope]
     bank = [q for q in read_bank() if bm25.coverage(terms(q)) < 1.0]
     near = [m for q in rng.sample(in_scope, int(len(in_scope) * NEAR_MISS_SHARE))
             if (m := _near_miss(q, bm25, rng))]

@@ -15,7 +15,7 @@ import numpy as np
 from internbot.aliases import BUILT_IN, Aliases
 from internbot.embedder import Embedder
 from internbot.index import Index
-from internbot.lexical import BM25
+from internbot.lexical import BM25, specificity
 from internbot.records import Chunk, Hit
 
 #: Questions longer than this many tokens (~500 characters) are truncated when encoded.
@@ -24,13 +24,17 @@ QUERY_MAX_TOKENS = 128
 DENSE_SENTENCE_LIMIT = 100_000
 
 
+#: A question's concepts: each query term with the terms of its aliases.
+Concepts = list[frozenset[str]]
+
+
 @dataclass(frozen=True)
 class Weights:
     """How the evidence is fused; the defaults are the measured best (docs/quality.md)."""
 
     chunk: float = 0.5
     sentence: float = 0.5
-    lexical: float = 0.3
+    lexical: float = 0.5
     #: Multiplier for passages of the document the user is looking at (widget page context).
     doc_boost: float = 0.05
     hybrid: bool = True
@@ -59,6 +63,9 @@ class Evidence:
     margin: float = 0.0
     #: 1 when the dense and the lexical rankings put the same passage first.
     agreement: float = 0.0
+    #: How specific in everyday English the most specific question word the corpus lacks is
+    #: ("Seattle" high, "wear" low): an unknown rare word names a topic the corpus lacks.
+    foreign: float = 0.0
 
 @dataclass(frozen=True)
 class Retrieval:
@@ -121,7 +128,11 @@ class Retriever:
         best[:, empty] = -1.0
         return best
 
-    def _terms(self, text: str) -> tuple[list[str], list[frozenset[str]]]:
+    def concepts(self, text: str) -> Concepts:
+        """The question's known concepts (each a term with its aliases' terms)."""
+        return self._terms(text)[1]
+
+    def _terms(self, text: str) -> tuple[list[str], Concepts]:
         """The question's lexical terms, aliases added, and its concepts: each term with the
         terms of its aliases, so "ML" is covered by a passage saying "machine learning"."""
         bm25 = self.bm25
@@ -164,9 +175,10 @@ class Retriever:
             for j in order
         )
         if not len(order):
-            return Retrieval(hits, Evidence(corpus_cover=bm25.coverage(qterms)))
+            return Retrieval(hits, Evidence(corpus_cover=bm25.coverage(qterms), foreign=1.0))
         top = order[0]
         answer_cover, missing = bm25.concept_cover(concepts, bm25.doc_terms[cand[top]])
+        foreign = max((specificity(w) for w in bm25.unknown_words(text)), default=0.0)
         evidence = Evidence(
             dense=float(max(chunk_sim.max(initial=0.0), sent_sim.max(initial=0.0))),
             corpus_cover=bm25.coverage(qterms),
@@ -175,6 +187,7 @@ class Retriever:
             lexical=float(lex_norm[top]),
             margin=float(fused[top] - fused[order[1]]) if len(order) > 1 else 0.0,
             agreement=float(np.argmax(dense) == np.argmax(lex_norm)) if lex_norm.any() else 0.0,
+            foreign=foreign,
         )
         return Retrieval(hits, evidence)
 
