@@ -18,7 +18,7 @@ from internbot import smalltalk
 from internbot.answerability import Calibration, calibrate
 from internbot.config import Settings
 from internbot.errors import QuestionError
-from internbot.lexical import terms
+from internbot.lexical import term_set
 from internbot.records import Answer, AnswerKind, Chunk, Hit, Query, Source
 from internbot.retriever import Concepts, Retrieval, Retriever, Weights
 
@@ -229,8 +229,7 @@ class Answerer:
         hits = list(retrieval.hits)
         conf = self.confidence(retrieval)
         concepts = self.retriever.concepts(question)
-        sources = tuple(self._source(h, vector, concepts)
-                        for h in self._distinct(hits)[: self.settings.top_k])
+        sources = tuple(self._source(h, vector) for h in self._distinct(hits)[: self.settings.top_k])
         if not hits or conf < self.settings.abstain_threshold:
             return Answer(question, False, self.settings.fallback_text.format(topics=self.topics),
                           round(conf, 4), sources, self._starters(), kind="fallback")
@@ -257,8 +256,9 @@ class Answerer:
         """The question names the list this bullet belongs to ("What is the STAR method?")."""
         if chunk.kind != "bullet" or not chunk.section:
             return False
-        wanted = set(terms(chunk.section[-1]))
-        return bool(wanted) and wanted <= set(terms(question))
+        wanted = term_set(chunk.section[-1])
+        shared = wanted & term_set(question)
+        return bool(shared) and len(shared) >= min(2, len(wanted)) and len(shared) >= 0.6 * len(wanted)
 
     def _choose(self, question: str, hits: list[Hit]) -> tuple[Chunk, AnswerKind]:
         """The chunk to answer from, and whether to present it as its section's whole list.
@@ -352,14 +352,14 @@ class Answerer:
         bm25, weight = self.retriever.bm25, self.retriever.weights.lexical
         if not weight or not concepts:
             return sims
-        cover = [bm25.concept_cover(concepts, frozenset(terms(s)))[0] for s in chunk.sentences]
+        cover = [bm25.concept_cover(concepts, term_set(s))[0] for s in chunk.sentences]
         return sims + weight * np.asarray(cover, dtype=sims.dtype)
 
-    def _source(self, hit: Hit, vector: np.ndarray, concepts: Concepts) -> Source:
+    def _source(self, hit: Hit, vector: np.ndarray) -> Source:
         chunk = hit.chunk
         highlights: tuple[str, ...] = ()
         if chunk.kind != "list" and len(chunk.sentences) > 1:
-            sims = self._sentence_scores(chunk, vector, concepts)
+            sims = self._sentence_sims(chunk, vector)
             highlights = (chunk.sentences[int(np.argmax(sims))],)
         return Source(chunk.doc_id, chunk.section_title, clip(chunk.text), round(hit.score, 4),
                       chunk.doc_title, highlights, chunk.id)

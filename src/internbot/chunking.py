@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from internbot.parsing import Block, parse
 from internbot.records import Chunk, ChunkKind, Document
 
-CHUNKER_VERSION = "5"
+CHUNKER_VERSION = "6"
 MIN_PARAGRAPH_CHARS = 120
 MIN_LIST_MEMBERS = 3
 
@@ -83,6 +83,8 @@ class Section:
     path: tuple[str, ...]
     level: int
     numbered: bool = False
+    #: Titles only the bullets under it: the text after them belongs to the parent again.
+    list_title: bool = False
     blocks: list[Block] = field(default_factory=list)
     children: list[Section] = field(default_factory=list)
 
@@ -99,11 +101,14 @@ def build_sections(blocks: Iterable[Block]) -> list[Section]:
             while len(stack) > 1 and stack[-1].level >= max(block.level, 1):
                 stack.pop()
             parent = stack[-1]
-            sec = Section((*parent.path, block.text), max(block.level, 1))
+            sec = Section((*parent.path, block.text), max(block.level, 1), list_title=block.list_title)
             parent.children.append(sec)
             sections.append(sec)
             stack.append(sec)
         else:
+            top = stack[-1]
+            if top.list_title and block.kind != "bullet" and top.blocks:
+                stack.pop()
             stack[-1].blocks.append(block)
     return sections
 

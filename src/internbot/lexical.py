@@ -56,6 +56,12 @@ def terms(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=65536)
+def term_set(text: str) -> frozenset[str]:
+    """The set of a passage sentence's terms, cached: answers score the same sentences often."""
+    return frozenset(terms(text))
+
+
+@lru_cache(maxsize=65536)
 def specificity(word: str) -> float:
     """How rare a word is in everyday English, 0 (very common) to 1 (unseen), from wordfreq's
     Zipf scale: 5.5 and up ("people", "stuff") is 0, 2.5 and down is 1 ("lasagna" is 3.1)."""
@@ -106,26 +112,33 @@ class BM25:
         shorter = [w for w in self._surface_list if word.startswith(w) and len(w) >= 4]
         return self.surface[max(shorter, key=len)] if shorter else None
 
+    @lru_cache(maxsize=8192)  # noqa: B019 - one instance per loaded index
+    def _query_terms(self, text: str) -> tuple[str, ...]:
+        return tuple(self.query_terms(text))
+
     def query_terms(self, text: str) -> list[str]:
         """Stemmed content terms, each unknown one replaced by its spelling correction if any."""
-        out = []
+        return self.analyse(text)[0]
+
+    def analyse(self, text: str) -> tuple[list[str], list[str]]:
+        """The query's terms (as `query_terms`) and, in the same pass, its content words the
+        corpus lacks even after spelling correction."""
+        out, unknown = [], []
         for w in words(text):
             if w in STOPWORDS or len(w) < 2:
                 continue
             t = stem(w)
             if t not in self.postings:
-                t = self.correct(w) or t
+                fixed = self.correct(w)
+                if fixed is None and len(w) > 2 and not w.isdigit():
+                    unknown.append(w)
+                t = fixed or t
             out.append(t)
-        return out
+        return out, unknown
 
     def weight(self, term: str) -> float:
         """A term's idf; a term the corpus lacks weighs as much as the rarest known one."""
         return self.idf.get(term, self.max_idf)
-
-    def unknown_words(self, text: str) -> list[str]:
-        """The question's content words the corpus lacks, even after spelling correction."""
-        return [w for w in words(text) if w not in STOPWORDS and len(w) > 2 and not w.isdigit()
-                and stem(w) not in self.postings and self.correct(w) is None]
 
     def coverage(self, query_terms: Sequence[str], within: frozenset[str] | None = None) -> float:
         """IDF-weighted share of the query's terms that occur in the corpus at all (0..1), or,

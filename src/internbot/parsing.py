@@ -23,12 +23,16 @@ class Block:
     text: str
     #: Heading depth: 1 for sections, 2 for numbered entries ("1. Google AI Residency:").
     level: int = 0
+    #: A heading that titles only the bullet list right under it ("My mistakes were:").
+    list_title: bool = False
 
 
 BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·]|[-*+](?=\s))\s*(.*)$")
 NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
 CREDIT = re.compile(r"^(?:image|photo|picture)\s*(?:credit|source)?s?\s*:", re.I)
 MAX_HEADING_CHARS = 120
+#: "Difficulty: 3/5", "Duration: 12 weeks": a value line, not a heading.
+METADATA = re.compile(r"^[A-Z][\w ]{0,24}:\s+\S*\d.{0,20}$")
 ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
 #: Navigation sections of scraped web pages: links to other articles, not content.
 BOILERPLATE = re.compile(
@@ -50,6 +54,8 @@ def is_headingish(line: str) -> bool:
     ("Here are some notable programs:") introduces what follows.
     """
     words = len(line.split())
+    if METADATA.match(line):
+        return False
     return (
         0 < len(line) <= MAX_HEADING_CHARS
         and not re.search(r"[.,;!]$", line)
@@ -98,7 +104,7 @@ def parse_text(text: str) -> list[Block]:
                 blocks.append(Block("bullet", numbered.group(1)))
         elif is_list_title(line) and BULLET.match(nxt):
             # "Prepare with the STAR Method:" over bullets titles that list within its section.
-            blocks.append(Block("heading", line.rstrip(":").strip(), 2))
+            blocks.append(Block("heading", line.rstrip(":").strip(), 2, list_title=True))
         elif is_headingish(line) and nxt and is_body(nxt, line):
             blocks.append(Block("heading", line.rstrip(":").strip(), 1))
         else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -38,8 +39,11 @@ class Weights:
     #: Multiplier for passages of the document the user is looking at (widget page context).
     doc_boost: float = 0.05
     hybrid: bool = True
-    #: Alias expansion ("ML" → "machine learning") in the lexical query and the query's embedding.
+    #: Alias expansion ("ML" → "machine learning") in the lexical query…
     aliases: bool = True
+    #: …and in the text that is embedded: off, as it gained nothing on any set and lengthens
+    #: what the model encodes (docs/quality.md).
+    alias_embedding: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,8 @@ class Retriever:
         self.bm25 = BM25([c.search_text() for c in index.chunks])
         self.aliases = Aliases([*BUILT_IN, *(tuple(g) for g in index.manifest.synonyms)])
         self._positions = {c.id: i for i, c in enumerate(index.chunks)}
+        #: A question's terms are needed by retrieval and again by the answer: computed once.
+        self._terms = lru_cache(maxsize=4096)(self._find_terms)
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -98,7 +104,7 @@ class Retriever:
 
     def expand(self, text: str) -> str:
         """The question with the aliases of what it mentions appended, for the query's embedding."""
-        extra = self.aliases.expansions(text) if self.weights.aliases else []
+        extra = self.aliases.expansions(text) if self.weights.alias_embedding else []
         return f"{text} ({', '.join(extra)})" if extra else text
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -132,26 +138,29 @@ class Retriever:
         """The question's known concepts (each a term with its aliases' terms)."""
         return self._terms(text)[1]
 
-    def _terms(self, text: str) -> tuple[list[str], Concepts]:
-        """The question's lexical terms, aliases added, and its concepts: each term with the
-        terms of its aliases, so "ML" is covered by a passage saying "machine learning"."""
+    def _find_terms(self, text: str) -> tuple[list[str], Concepts, float]:
+        """The question's lexical terms, aliases added; its concepts: each term with the terms
+        of its aliases, so "ML" is covered by a passage saying "machine learning"; and the
+        everyday-English specificity of its rarest word the corpus lacks."""
         bm25 = self.bm25
-        qterms = bm25.query_terms(text)
+        qterms, unknown = bm25.analyse(text)
         concepts = {t: {t} for t in qterms}
         if self.weights.aliases:
             for said, others in self.aliases.matches(text):
-                said_terms = bm25.query_terms(said)
-                group = set(said_terms) | set(bm25.query_terms(" ".join(others)))
+                said_terms = bm25._query_terms(said)
+                group = set(said_terms) | set(bm25._query_terms(" ".join(others)))
                 for t in said_terms:
                     concepts.setdefault(t, {t}).update(group)
                 qterms += [t for t in group if t in bm25.postings and t not in qterms]
         unique = {frozenset(c) for c in concepts.values()}
-        return qterms, sorted(unique, key=sorted)
+        foreign = max((specificity(w) for w in unknown), default=0.0)
+        return qterms, sorted(unique, key=sorted), foreign
 
     def _fuse(self, text: str, q: np.ndarray, dense_ids: np.ndarray, k: int,
               extra_text: str, doc_id: str | None, sentence_best: np.ndarray | None) -> Retrieval:
         w, index, bm25 = self.weights, self.index, self.bm25
-        qterms, concepts = self._terms(text)
+        qterms, concepts, foreign = self._terms(text)
+        qterms = list(qterms)
         all_terms = qterms + (bm25.query_terms(extra_text) if extra_text else [])
         lex = bm25.scores(all_terms)
         cand = self._candidates(dense_ids, lex, self.pool)
@@ -178,7 +187,6 @@ class Retriever:
             return Retrieval(hits, Evidence(corpus_cover=bm25.coverage(qterms), foreign=1.0))
         top = order[0]
         answer_cover, missing = bm25.concept_cover(concepts, bm25.doc_terms[cand[top]])
-        foreign = max((specificity(w) for w in bm25.unknown_words(text)), default=0.0)
         evidence = Evidence(
             dense=float(max(chunk_sim.max(initial=0.0), sent_sim.max(initial=0.0))),
             corpus_cover=bm25.coverage(qterms),
