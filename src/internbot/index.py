@@ -259,4 +259,6 @@ def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None =
             or vectors.shape != (len(chunks), manifest.dim)
             or sentences.shape[0] != manifest.sentence_count):
         raise IndexCorruptError(f"the index at {index_dir} is inconsistent: {fix}")
-    return Index(manifest, chunks, vectors, sentences, flat)
+    # Plain ndarray views of the maps: same shared pages, without np.memmap's per-slice overhead
+    # (a memmap object for every chunk's sentence rows, on every question).
+    return Index(manifest, chunks, np.asarray(vectors), np.asarray(sentences), flat)
