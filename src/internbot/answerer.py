@@ -18,7 +18,7 @@ from internbot import smalltalk
 from internbot.answerability import Calibration, calibrate
 from internbot.config import Settings
 from internbot.errors import QuestionError
-from internbot.lexical import term_set
+from internbot.lexical import term_set, terms
 from internbot.records import Answer, AnswerKind, Chunk, Hit, Query, Source
 from internbot.retriever import Concepts, Retrieval, Retriever, Weights
 
@@ -228,7 +228,7 @@ class Answerer:
     def _compose(self, question: str, retrieval: Retrieval, vector: np.ndarray) -> Answer:
         hits = list(retrieval.hits)
         conf = self.confidence(retrieval)
-        concepts = self.retriever.concepts(question)
+        concepts = retrieval.concepts
         sources = tuple(self._source(h, vector) for h in self._distinct(hits)[: self.settings.top_k])
         if not hits or conf < self.settings.abstain_threshold:
             return Answer(question, False, self.settings.fallback_text.format(topics=self.topics),
@@ -257,7 +257,7 @@ class Answerer:
         if chunk.kind != "bullet" or not chunk.section:
             return False
         wanted = term_set(chunk.section[-1])
-        shared = wanted & term_set(question)
+        shared = wanted & set(terms(question))
         return bool(shared) and len(shared) >= min(2, len(wanted)) and len(shared) >= 0.6 * len(wanted)
 
     def _choose(self, question: str, hits: list[Hit]) -> tuple[Chunk, AnswerKind]:

@@ -8,8 +8,7 @@ and added with a fixed weight; `coverage` says how much of the question the corp
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -77,6 +76,8 @@ class Retrieval:
 
     hits: tuple[Hit, ...]
     evidence: Evidence = Evidence()
+    #: The question's concepts (each term with its aliases' terms), for answer trimming.
+    concepts: Concepts = field(default_factory=list)
 
     @property
     def best_dense(self) -> float:
@@ -91,8 +92,6 @@ class Retriever:
         self.bm25 = BM25([c.search_text() for c in index.chunks])
         self.aliases = Aliases([*BUILT_IN, *(tuple(g) for g in index.manifest.synonyms)])
         self._positions = {c.id: i for i, c in enumerate(index.chunks)}
-        #: A question's terms are needed by retrieval and again by the answer: computed once.
-        self._terms = lru_cache(maxsize=4096)(self._find_terms)
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -134,11 +133,7 @@ class Retriever:
         best[:, empty] = -1.0
         return best
 
-    def concepts(self, text: str) -> Concepts:
-        """The question's known concepts (each a term with its aliases' terms)."""
-        return self._terms(text)[1]
-
-    def _find_terms(self, text: str) -> tuple[list[str], Concepts, float]:
+    def _analyse(self, text: str) -> tuple[list[str], Concepts, float]:
         """The question's lexical terms, aliases added; its concepts: each term with the terms
         of its aliases, so "ML" is covered by a passage saying "machine learning"; and the
         everyday-English specificity of its rarest word the corpus lacks."""
@@ -159,8 +154,7 @@ class Retriever:
     def _fuse(self, text: str, q: np.ndarray, dense_ids: np.ndarray, k: int,
               extra_text: str, doc_id: str | None, sentence_best: np.ndarray | None) -> Retrieval:
         w, index, bm25 = self.weights, self.index, self.bm25
-        qterms, concepts, foreign = self._terms(text)
-        qterms = list(qterms)
+        qterms, concepts, foreign = self._analyse(text)
         all_terms = qterms + (bm25.query_terms(extra_text) if extra_text else [])
         lex = bm25.scores(all_terms)
         cand = self._candidates(dense_ids, lex, self.pool)
@@ -184,7 +178,7 @@ class Retriever:
             for j in order
         )
         if not len(order):
-            return Retrieval(hits, Evidence(corpus_cover=bm25.coverage(qterms), foreign=1.0))
+            return Retrieval(hits, Evidence(corpus_cover=bm25.coverage(qterms), foreign=1.0), concepts)
         top = order[0]
         answer_cover, missing = bm25.concept_cover(concepts, bm25.doc_terms[cand[top]])
         evidence = Evidence(
@@ -197,7 +191,7 @@ class Retriever:
             agreement=float(np.argmax(dense) == np.argmax(lex_norm)) if lex_norm.any() else 0.0,
             foreign=foreign,
         )
-        return Retrieval(hits, evidence)
+        return Retrieval(hits, evidence, concepts)
 
     @property
     def pool(self) -> int:
