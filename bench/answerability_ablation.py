@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from external import CACHE, SHARED, squad, stackfaq  # noqa: E402
+from external import CACHE, SHARED, squad, stackfaq
 
-from internbot.answerability import FEATURES, evidence_for, fit  # noqa: E402
-from internbot.answerer import Answerer  # noqa: E402
-from internbot.config import Settings  # noqa: E402
-from internbot.probes import make_probes  # noqa: E402
+from internbot.answerability import FEATURES, evidence_for, fit
+from internbot.answerer import Answerer
+from internbot.config import Settings
+from internbot.probes import make_probes
 
 
 def questions(name: str, guides: Path | None) -> list[dict]:  # type: ignore[type-arg]

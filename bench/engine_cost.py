@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from load import questions  # noqa: E402
+from load import questions
 
-from internbot.answerer import Answerer  # noqa: E402
-from internbot.config import Settings  # noqa: E402
-from internbot.records import Query  # noqa: E402
+from internbot.answerer import Answerer
+from internbot.config import Settings
+from internbot.records import Query
 
 
 def best_of(passes: int, run) -> float:  # type: ignore[no-untyped-def]
