@@ -71,6 +71,16 @@ class Aliases:
                     self._phrases.setdefault(key, set()).add(i)
         self._longest = max((len(k) for k in self._phrases), default=0)
 
+    def groups_in(self, text: str) -> list[str]:
+        """A term for each alias group the text mentions (`alias:3`), however it says it: an
+        abbreviation and its long form then share one term, weighted as the group is common."""
+        words = tokens(text)
+        found: list[str] = []
+        for start in range(len(words)):
+            for size in range(1, min(self._longest, len(words) - start) + 1):
+                found.extend(f"alias:{i}" for i in sorted(self._phrases.get(words[start : start + size], ())))
+        return found
+
     def matches(self, text: str) -> list[tuple[str, list[str]]]:
         """Each alias phrase the text says, with the other members of its groups."""
         words = tokens(text)

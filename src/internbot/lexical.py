@@ -73,9 +73,13 @@ def specificity(word: str) -> float:
 class BM25:
     """Okapi BM25 over a fixed list of texts, plus query-side spelling correction."""
 
-    def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.75,
+                 extra: Sequence[Sequence[str]] | None = None) -> None:
+        """`extra`, when given, adds terms to each text (the alias groups it mentions)."""
         self.k1, self.b = k1, b
         docs = [Counter(terms(t)) for t in texts]
+        for doc, more in zip(docs, extra or [], strict=False):
+            doc.update(more)
         self.n = len(docs)
         self.lengths = np.array([sum(d.values()) for d in docs], dtype=np.float32)
         self.avgdl = float(self.lengths.mean()) if self.n else 1.0
@@ -149,6 +153,14 @@ class BM25:
         known = self.postings if within is None else within
         total = sum(self.weight(t) for t in terms)
         return sum(self.weight(t) for t in terms if t in known) / total if total else 0.0
+
+    def concept_coverage(self, concepts: Sequence[frozenset[str]]) -> float:
+        """IDF-weighted share of the question's concepts the corpus knows at all; a concept
+        weighs as its rarest known member (an unknown one as the rarest possible term)."""
+        weights = [(max((self.idf[t] for t in c if t in self.idf), default=None), c) for c in concepts]
+        total = sum(self.max_idf if w is None else w for w, _ in weights)
+        known = sum(w for w, _ in weights if w is not None)
+        return known / total if total else 0.0
 
     def concept_cover(self, concepts: Sequence[frozenset[str]],
                       within: frozenset[str]) -> tuple[float, float]:

@@ -40,9 +40,8 @@ class Weights:
     hybrid: bool = True
     #: Alias expansion ("ML" → "machine learning") in the lexical query…
     aliases: bool = True
-    #: …and in the text that is embedded: off, as it gained nothing on any set and lengthens
-    #: what the model encodes (docs/quality.md).
-    alias_embedding: bool = False
+    #: …and in the text that is embedded (the group's most used member only).
+    alias_embedding: bool = True
 
 
 @dataclass(frozen=True)
@@ -89,8 +88,10 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.weights = weights or Weights()
-        self.bm25 = BM25([c.search_text() for c in index.chunks])
         self.aliases = Aliases([*BUILT_IN, *(tuple(g) for g in index.manifest.synonyms)])
+        texts = [c.search_text() for c in index.chunks]
+        groups = [self.aliases.groups_in(t) for t in texts] if self.weights.aliases else None
+        self.bm25 = BM25(texts, extra=groups)
         self._positions = {c.id: i for i, c in enumerate(index.chunks)}
 
     @property
@@ -102,9 +103,25 @@ class Retriever:
         return self._positions[chunk.id]
 
     def expand(self, text: str) -> str:
-        """The question with the aliases of what it mentions appended, for the query's embedding."""
-        extra = self.aliases.expansions(text) if self.weights.alias_embedding else []
+        """The question with, for each alias it says, the member of its group the corpus uses
+        most ("ML" → "machine learning"), for the query's embedding: one short phrase each, as
+        every extra token costs encoding time."""
+        if not self.weights.alias_embedding:
+            return text
+        extra: list[str] = []
+        for said, others in self.aliases.matches(text):
+            used = [(self._usage(m), m) for m in others]
+            best = max(used, default=(0, ""))
+            if best[0] > self._usage(said) and best[1] not in extra:
+                extra.append(best[1])
         return f"{text} ({', '.join(extra)})" if extra else text
+
+    def _usage(self, phrase: str) -> int:
+        """How many passages hold every term of `phrase`: how much the corpus uses it."""
+        found = [self.bm25.postings.get(t) for t in self.bm25._query_terms(phrase)]
+        if not found or any(p is None for p in found):
+            return 0
+        return min(len(p) for p in found if p is not None)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Query vectors, aliases included. Questions are truncated at QUERY_MAX_TOKENS (passages
@@ -134,9 +151,13 @@ class Retriever:
         return best
 
     def _analyse(self, text: str) -> tuple[list[str], Concepts, float]:
-        """The question's lexical terms, aliases added; its concepts: each term with the terms
-        of its aliases, so "ML" is covered by a passage saying "machine learning"; and the
-        everyday-English specificity of its rarest word the corpus lacks."""
+        """The question's lexical terms; its concepts; and the everyday-English specificity of
+        its rarest word the corpus lacks.
+
+        A word said as an alias ("ML") is searched as its group's term, which every passage
+        saying "ML" or "machine learning" holds, so a rare abbreviation does not outweigh the
+        question's other words; its concept is covered by any member of the group.
+        """
         bm25 = self.bm25
         qterms, unknown = bm25.analyse(text)
         concepts = {t: {t} for t in qterms}
@@ -144,9 +165,13 @@ class Retriever:
             for said, others in self.aliases.matches(text):
                 said_terms = bm25._query_terms(said)
                 group = set(said_terms) | set(bm25._query_terms(" ".join(others)))
+                group |= set(self.aliases.groups_in(said))
                 for t in said_terms:
                     concepts.setdefault(t, {t}).update(group)
-                qterms += [t for t in group if t in bm25.postings and t not in qterms]
+                if any(g in bm25.postings for g in self.aliases.groups_in(said)):
+                    qterms = [t for t in qterms if t not in said_terms]
+            qterms += [g for g in dict.fromkeys(self.aliases.groups_in(text)) if g in bm25.postings]
+            unknown = [w for w in unknown if not self.aliases.groups_in(w)]
         unique = {frozenset(c) for c in concepts.values()}
         foreign = max((specificity(w) for w in unknown), default=0.0)
         return qterms, sorted(unique, key=sorted), foreign
@@ -178,12 +203,13 @@ class Retriever:
             for j in order
         )
         if not len(order):
-            return Retrieval(hits, Evidence(corpus_cover=bm25.coverage(qterms), foreign=1.0), concepts)
+            return Retrieval(hits, Evidence(corpus_cover=bm25.concept_coverage(concepts), foreign=1.0),
+                             concepts)
         top = order[0]
         answer_cover, missing = bm25.concept_cover(concepts, bm25.doc_terms[cand[top]])
         evidence = Evidence(
             dense=float(max(chunk_sim.max(initial=0.0), sent_sim.max(initial=0.0))),
-            corpus_cover=bm25.coverage(qterms),
+            corpus_cover=bm25.concept_coverage(concepts),
             answer_cover=answer_cover,
             missing=missing,
             lexical=float(lex_norm[top]),
