@@ -7,11 +7,14 @@ Used for mean-pooled, normalised BERT-style models such as all-MiniLM-L6-v2.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import logging
 import os
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,8 @@ from internbot.errors import ModelError
 
 log = logging.getLogger(__name__)
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+#: Part of the cached graph's name: a graph from another exporter is exported again.
+EXPORTER = "dynamo1"
 
 
 def supported(model_dir: Path) -> bool:
@@ -64,16 +69,26 @@ def export(model_dir: Path, target: Path) -> None:
         def forward(self, ids: torch.Tensor, mask: torch.Tensor, types: torch.Tensor) -> torch.Tensor:
             return self.m(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
 
-    sample = torch.ones((2, 8), dtype=torch.long)
-    axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "last_hidden_state")}
+    # torch.export specialises on its example: with a mask of all ones it would drop the
+    # padding path, so the example pads one row.
+    ids = torch.ones((2, 8), dtype=torch.long)
+    mask = ids.clone()
+    mask[0, 5:] = 0
+    batch, tokens = torch.export.Dim("batch", min=1, max=4096), torch.export.Dim("tokens", min=1, max=512)
+    shapes = {name: {0: batch, 1: tokens} for name in ("ids", "mask", "types")}
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".onnx", dir=target.parent)
     os.close(fd)
     try:
-        with torch.no_grad():
-            torch.onnx.export(Encoder(), (sample, sample, torch.zeros_like(sample)), tmp,
+        with torch.no_grad(), contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            # Its progress lines and notes on axis names are noise for a one-off step.
+            warnings.simplefilter("ignore", UserWarning)
+            warnings.simplefilter("ignore", FutureWarning)
+            # The dynamo-based exporter: the TorchScript one (dynamo=False) is deprecated.
+            torch.onnx.export(Encoder().eval(), (ids, mask, torch.zeros_like(ids)), tmp,
                               input_names=list(INPUTS), output_names=["last_hidden_state"],
-                              dynamic_axes=axes, opset_version=17, dynamo=False)
+                              dynamic_shapes=shapes, opset_version=18, dynamo=True,
+                              external_data=False, verbose=False)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
@@ -94,7 +109,7 @@ class OnnxEmbedder:
         self.dim = int(config["hidden_size"])
         max_len = json.loads((model_dir / "sentence_bert_config.json").read_text()).get(
             "max_seq_length", 256)
-        graph = cache_dir / f"{model_dir.name}-{_weights_digest(model_dir)}.onnx"
+        graph = cache_dir / f"{model_dir.name}-{_weights_digest(model_dir)}-{EXPORTER}.onnx"
         if not graph.exists():
             log.info("exporting %s to ONNX at %s (once)", name, graph)
             export(model_dir, graph)
