@@ -181,23 +181,22 @@ def test_index_from_another_version_says_so(fake_index: Settings) -> None:
 
 
 @pytest.mark.slow
-def test_onnx_export_gives_the_torch_vectors(tmp_path: Path) -> None:
-    """The dynamo-exported graph reproduces sentence-transformers' vectors, padding included."""
-    import warnings
-
+@pytest.mark.parametrize("dynamo", [False, True])
+def test_onnx_export_gives_the_torch_vectors(tmp_path: Path, dynamo: bool) -> None:
+    """Both exporters' graphs reproduce sentence-transformers' vectors, padding included."""
     from sentence_transformers import SentenceTransformer
 
     from internbot.config import BUNDLED_MODEL
     from internbot.embedder import resolve_model_path
-    from internbot.onnx_embedder import OnnxEmbedder
+    from internbot.onnx_embedder import EXPORTER, OnnxEmbedder, _weights_digest, export
 
     model_dir = Path(resolve_model_path(BUNDLED_MODEL))
+    export(model_dir, tmp_path / f"{model_dir.name}-{_weights_digest(model_dir)}-{EXPORTER}.onnx",
+           dynamo=dynamo)
+    onnx = OnnxEmbedder("minilm", model_dir, tmp_path, threads=1)  # loads the graph just made
+    assert len(list(tmp_path.glob("*.onnx"))) == 1
     texts = ["How much do ML interns make?", "hi",
              "a much longer question about internships, portfolios and Kaggle competitions " * 3]
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", DeprecationWarning)
-        onnx = OnnxEmbedder("minilm", model_dir, tmp_path, threads=1)
-    assert list(tmp_path.glob("*.onnx"))
     ours = onnx.encode(texts)
     theirs = SentenceTransformer(str(model_dir), device="cpu").encode(texts, normalize_embeddings=True)
     assert float(np.min(np.sum(ours * theirs, axis=1))) > 0.99999
