@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+from internbot.corpus import SYNONYMS_FILE, synonyms_text
 
-SYNONYMS_FILE = "synonyms.txt"
+log = logging.getLogger(__name__)
 
 #: General vocabulary of career guides; a corpus's own file adds to it.
 BUILT_IN: tuple[tuple[str, ...], ...] = (
@@ -42,11 +42,13 @@ def tokens(text: str) -> tuple[str, ...]:
 
 def read_synonyms(corpus_dir: Path) -> list[tuple[str, ...]]:
     """The groups of `corpus_dir/synonyms.txt`, or none when the file is absent."""
-    path = Path(corpus_dir) / SYNONYMS_FILE
-    if not path.is_file():
-        return []
+    return parse_synonyms(synonyms_text(corpus_dir), Path(corpus_dir) / SYNONYMS_FILE)
+
+
+def parse_synonyms(text: str, path: Path | str = SYNONYMS_FILE) -> list[tuple[str, ...]]:
+    """Groups from the text of a synonyms file (`path` only names it in warnings)."""
     groups = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
@@ -71,32 +73,30 @@ class Aliases:
                     self._phrases.setdefault(key, set()).add(i)
         self._longest = max((len(k) for k in self._phrases), default=0)
 
-    def groups_in(self, text: str) -> list[str]:
-        """A term for each alias group the text mentions (`alias:3`), however it says it: an
-        abbreviation and its long form then share one term, weighted as the group is common."""
+    def _spans(self, text: str) -> Iterator[tuple[tuple[str, ...], int]]:
+        """Each alias phrase in the text (as tokens) with its group, in reading order."""
         words = tokens(text)
-        found: list[str] = []
-        for start in range(len(words)):
-            for size in range(1, min(self._longest, len(words) - start) + 1):
-                found.extend(f"alias:{i}" for i in sorted(self._phrases.get(words[start : start + size], ())))
-        return found
-
-    def matches(self, text: str) -> list[tuple[str, list[str]]]:
-        """Each alias phrase the text says, with the other members of its groups."""
-        words = tokens(text)
-        out: list[tuple[str, list[str]]] = []
         for start in range(len(words)):
             for size in range(1, min(self._longest, len(words) - start) + 1):
                 key = words[start : start + size]
                 for i in sorted(self._phrases.get(key, ())):
-                    others = [m for m in self.groups[i] if tokens(m) != key]
-                    out.append((" ".join(key), others))
-        return out
+                    yield key, i
+
+    def groups_in(self, text: str) -> list[str]:
+        """A term for each alias group the text mentions (`alias:3`), however it says it: an
+        abbreviation and its long form then share one term, weighted as the group is common."""
+        return [f"alias:{i}" for _, i in self._spans(text)]
+
+    def matches(self, text: str) -> list[tuple[str, list[str]]]:
+        """Each alias phrase the text says, with the other members of its groups."""
+        return [(" ".join(key), [m for m in self.groups[i] if tokens(m) != key])
+                for key, i in self._spans(text)]
 
     def expansions(self, text: str) -> list[str]:
         """Members of every group the text mentions, other than those it already says."""
-        said = {phrase for phrase, _ in self.matches(text)}
+        found = self.matches(text)
+        said = {phrase for phrase, _ in found}
         out: list[str] = []
-        for _, others in self.matches(text):
+        for _, others in found:
             out.extend(m for m in others if " ".join(tokens(m)) not in said and m not in out)
         return out

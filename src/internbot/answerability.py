@@ -11,13 +11,12 @@ fitted to one article lives in the code.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
 
 from internbot.probes import Probes, make_probes
-from internbot.records import Chunk
 from internbot.retriever import Evidence, Retrieval, Retriever
 
 log = logging.getLogger(__name__)
@@ -133,12 +132,12 @@ def evidence_for(retriever: Retriever, questions: list[str]) -> np.ndarray:
     return np.array(rows, dtype=np.float64).reshape(-1, len(FEATURES))
 
 
-def calibrate(retriever: Retriever, chunks: list[Chunk] | None = None, seed: str = "") -> Calibration:
+def calibrate(retriever: Retriever, seed: str = "") -> Calibration:
     """Fit the answerability model of the corpus behind `retriever`."""
-    probes: Probes = make_probes(chunks if chunks is not None else retriever.chunks, retriever.bm25, seed)
+    probes: Probes = make_probes(retriever.chunks, retriever.bm25, seed)
     if not probes.in_scope:
         log.warning("the corpus gave no probe questions: abstention stays uncalibrated")
     positive = evidence_for(retriever, probes.in_scope)
     negative = evidence_for(retriever, probes.off_topic)
     calibration = fit(positive, negative)
-    return Calibration(**{**asdict(calibration), "examples": probes.examples()})
+    return replace(calibration, examples=probes.examples())

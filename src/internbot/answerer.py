@@ -313,7 +313,8 @@ class Answerer:
         """The sentences that answer: drop those clearly less relevant than the best one.
 
         Sentence scores within one passage are close and noisy, so only sentences well below
-        the best are dropped; a labelled passage keeps its first sentence, which names it.
+        the best are dropped; a labelled passage keeps its first sentence, which names it. The
+        answer then grows by its most similar neighbours while it fits `Policy.trim_budget`.
         """
         sentences = list(chunk.sentences)
         if not self.policy.trim or len(chunk.text) <= self.policy.trim_above or len(sentences) <= 1:
@@ -322,7 +323,7 @@ class Answerer:
         best = int(np.argmax(sims))
         keep = {j for j, s in enumerate(sims) if s >= sims[best] - self.policy.trim_margin}
         # The sentence that also holds the question's words is kept even if its cosine lags.
-        keep.add(int(np.argmax(self._sentence_scores(chunk, vector, concepts))))
+        keep.add(int(np.argmax(self._sentence_scores(chunk, sims, concepts))))
         if chunk.kind in ("bullet", "item") and chunk.label:
             keep.add(0)
         # A kept sentence that leans on the one before ("It was commissioned by…") keeps it.
@@ -345,10 +346,10 @@ class Answerer:
         position = self.retriever.position(chunk)
         return self.retriever.index.chunk_sentence_vectors(position) @ vector
 
-    def _sentence_scores(self, chunk: Chunk, vector: np.ndarray, concepts: Concepts) -> np.ndarray:
-        """Each sentence's cosine with the question plus, as in retrieval, a weighted share of
-        the question's concepts it holds: the sentence naming what was asked wins a near tie."""
-        sims = self._sentence_sims(chunk, vector)
+    def _sentence_scores(self, chunk: Chunk, sims: np.ndarray, concepts: Concepts) -> np.ndarray:
+        """Each sentence's cosine with the question (`sims`) plus, as in retrieval, a weighted
+        share of the question's concepts it holds: the sentence naming what was asked wins a
+        near tie."""
         bm25, weight = self.retriever.bm25, self.retriever.weights.lexical
         if not weight or not concepts:
             return sims

@@ -18,7 +18,8 @@ from internbot.records import Document
 log = logging.getLogger(__name__)
 
 #: Files of the corpus folder that configure it rather than being guides.
-RESERVED = frozenset({"synonyms.txt"})
+SYNONYMS_FILE = "synonyms.txt"
+RESERVED = frozenset({SYNONYMS_FILE})
 FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
 
@@ -111,5 +112,5 @@ def corpus_hash(docs: Iterable[Document], synonyms: str = "") -> str:
 
 def synonyms_text(corpus_dir: Path) -> str:
     """The corpus's `synonyms.txt`, or '' (it changes the index, so it is part of the hash)."""
-    path = Path(corpus_dir) / "synonyms.txt"
+    path = Path(corpus_dir) / SYNONYMS_FILE
     return path.read_text(encoding="utf-8") if path.is_file() else ""

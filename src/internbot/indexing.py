@@ -10,11 +10,11 @@ import logging
 from dataclasses import dataclass, replace
 
 from internbot import index as store
-from internbot.aliases import read_synonyms
+from internbot.aliases import parse_synonyms
 from internbot.answerability import calibrate
 from internbot.chunking import chunk_documents
 from internbot.config import Settings
-from internbot.corpus import corpus_hash, load_documents, synonyms_text
+from internbot.corpus import SYNONYMS_FILE, corpus_hash, load_documents, synonyms_text
 from internbot.embedder import load_embedder
 from internbot.errors import InternbotError
 from internbot.retriever import Retriever
@@ -47,7 +47,8 @@ def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
           progress: bool = False) -> IndexReport | None:
     """Build and atomically save the index; None when `if_needed` and it is already current."""
     docs = load_documents(settings.corpus_dir)
-    digest = corpus_hash(docs, synonyms_text(settings.corpus_dir))
+    synonyms = synonyms_text(settings.corpus_dir)
+    digest = corpus_hash(docs, synonyms)
     if if_needed and is_current(settings, digest):
         return None
     chunks = list(chunk_documents(docs, settings.max_chunk_chars))
@@ -60,7 +61,8 @@ def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
     embedder = load_embedder(settings)
     built, stats = store.build_index(docs, chunks, embedder, digest, previous, progress=progress,
                                      factory=settings.faiss_factory)
-    built.manifest = replace(built.manifest, synonyms=[list(g) for g in read_synonyms(settings.corpus_dir)])
+    built.manifest = replace(built.manifest, synonyms=[list(g) for g in parse_synonyms(
+        synonyms, settings.corpus_dir / SYNONYMS_FILE)])
     # Fitted to this corpus's own probes, so abstention follows the corpus (answerability.py).
     calibration = calibrate(Retriever(built, embedder), seed=digest)
     built.manifest = replace(built.manifest, calibration=calibration.to_dict())

@@ -117,7 +117,8 @@ class BM25:
         return self.surface[max(shorter, key=len)] if shorter else None
 
     @lru_cache(maxsize=8192)  # noqa: B019 - one instance per loaded index
-    def _query_terms(self, text: str) -> tuple[str, ...]:
+    def phrase_terms(self, text: str) -> tuple[str, ...]:
+        """`query_terms` of a short phrase (an alias), cached: the same few recur."""
         return tuple(self.query_terms(text))
 
     def query_terms(self, text: str) -> list[str]:
@@ -144,15 +145,13 @@ class BM25:
         """A term's idf; a term the corpus lacks weighs as much as the rarest known one."""
         return self.idf.get(term, self.max_idf)
 
-    def coverage(self, query_terms: Sequence[str], within: frozenset[str] | None = None) -> float:
-        """IDF-weighted share of the query's terms that occur in the corpus at all (0..1), or,
-        with `within`, in that one text's terms."""
+    def coverage(self, query_terms: Sequence[str]) -> float:
+        """IDF-weighted share of the query's terms that occur in the corpus at all (0..1)."""
         terms = set(query_terms)
         if not terms:
             return 0.0
-        known = self.postings if within is None else within
         total = sum(self.weight(t) for t in terms)
-        return sum(self.weight(t) for t in terms if t in known) / total if total else 0.0
+        return sum(self.weight(t) for t in terms if t in self.postings) / total if total else 0.0
 
     def concept_coverage(self, concepts: Sequence[frozenset[str]]) -> float:
         """IDF-weighted share of the question's concepts the corpus knows at all; a concept
@@ -166,7 +165,7 @@ class BM25:
                       within: frozenset[str]) -> tuple[float, float]:
         """How well one text covers the question's known concepts (a concept is a term with its
         aliases): the idf-weighted share it holds, and the weight of the most specific one it
-        lacks relative to the rarest possible. Unknown terms are left to `coverage`."""
+        lacks relative to the rarest possible. Unknown terms are left to `concept_coverage`."""
         known = [(max(self.idf.get(t, 0.0) for t in c), bool(c & within)) for c in concepts
                  if any(t in self.postings for t in c)]
         total = sum(w for w, _ in known)

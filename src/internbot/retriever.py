@@ -55,7 +55,7 @@ class Evidence:
 
     #: Best cosine between the question and any candidate chunk or sentence.
     dense: float = 0.0
-    #: IDF-weighted share of the question's terms the corpus knows at all.
+    #: IDF-weighted share of the question's concepts (terms with their aliases) the corpus knows.
     corpus_cover: float = 0.0
     #: IDF-weighted share of the question's terms the top passage (with its section path) holds.
     answer_cover: float = 0.0
@@ -79,10 +79,6 @@ class Retrieval:
     evidence: Evidence = Evidence()
     #: The question's concepts (each term with its aliases' terms), for answer trimming.
     concepts: Concepts = field(default_factory=list)
-
-    @property
-    def best_dense(self) -> float:
-        return self.evidence.dense
 
 
 class Retriever:
@@ -120,14 +116,15 @@ class Retriever:
 
     def _usage(self, phrase: str) -> int:
         """How many passages hold every term of `phrase`: how much the corpus uses it."""
-        found = [self.bm25.postings.get(t) for t in self.bm25._query_terms(phrase)]
-        if not found or any(p is None for p in found):
+        terms = self.bm25.phrase_terms(phrase)
+        if not terms or any(t not in self.bm25.postings for t in terms):
             return 0
-        return min(len(p) for p in found if p is not None)
+        return min(len(self.bm25.postings[t]) for t in terms)
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Query vectors, aliases included. Questions are truncated at QUERY_MAX_TOKENS (passages
-        keep the model's full length): it bounds the memory a batch of long inputs can take."""
+        """Query vectors (aliases expanded when `Weights.alias_embedding`). Questions are
+        truncated at QUERY_MAX_TOKENS (passages keep the model's full length): it bounds the
+        memory a batch of long inputs can take."""
         return self.embedder.encode([self.expand(t) for t in texts], max_tokens=QUERY_MAX_TOKENS)
 
     def _candidates(self, dense_ids: np.ndarray, lex: np.ndarray, k: int) -> np.ndarray:
@@ -165,12 +162,12 @@ class Retriever:
         concepts = {t: {t} for t in qterms}
         if self.weights.aliases:
             for said, others in self.aliases.matches(text):
-                said_terms = bm25._query_terms(said)
-                group = set(said_terms) | set(bm25._query_terms(" ".join(others)))
-                group |= set(self.aliases.groups_in(said))
+                said_terms = bm25.phrase_terms(said)
+                said_groups = self.aliases.groups_in(said)
+                group = {*said_terms, *bm25.phrase_terms(" ".join(others)), *said_groups}
                 for t in said_terms:
                     concepts.setdefault(t, {t}).update(group)
-                if any(g in bm25.postings for g in self.aliases.groups_in(said)):
+                if any(g in bm25.postings for g in said_groups):
                     qterms = [t for t in qterms if t not in said_terms]
             qterms += [g for g in dict.fromkeys(self.aliases.groups_in(text)) if g in bm25.postings]
             unknown = [w for w in unknown if not self.aliases.groups_in(w)]
