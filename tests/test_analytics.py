@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from internbot.analytics import group_similar, summarise, write_report
 from internbot.cli import main
-from internbot.store import Store, redact
+from internbot.store import AskLog, SQLiteStore, redact
+from internbot.store.sqlite import MIGRATIONS
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -26,11 +27,11 @@ def test_redaction(text: str, expected: str) -> None:
 
 
 def test_retention_purge(tmp_path: Path) -> None:
-    store = Store(tmp_path / "db.sqlite3", retention_days=30)
-    store.log_asks([("old question", True, 0.9, "a", "s", "api")])
+    store = SQLiteStore(tmp_path / "db.sqlite3", retention_days=30)
+    store.log_asks([AskLog("old question", True, 0.9, "a", "s", "api")])
     store.add_feedback("old", "a", True)
     later = time.time() + 31 * 86400
-    store.log_asks([("fresh question", True, 0.9, "a", "s", "api")])
+    store.log_asks([AskLog("fresh question", True, 0.9, "a", "s", "api")])
     assert store.purge(now=time.time()) == 0
     assert store.purge(now=later) == 3  # 31 days on, everything is past retention
     assert store.asks() == [] and store.feedback() == []
@@ -43,10 +44,10 @@ def test_grouping_of_unanswered_questions() -> None:
 
 
 def test_report_html_and_csv(tmp_path: Path) -> None:
-    store = Store(tmp_path / "db.sqlite3")
-    store.log_asks([("How much do ML interns make?", True, 0.9, "a", "FAQs", "api")] * 3
-                   + [("Do you sponsor visas?", False, 0.1, "fallback", "", "chat"),
-                      ("sponsor a visa for interns?", False, 0.2, "fallback", "", "api")])
+    store = SQLiteStore(tmp_path / "db.sqlite3")
+    store.log_asks([AskLog("How much do ML interns make?", True, 0.9, "a", "FAQs", "api")] * 3
+                   + [AskLog("Do you sponsor visas?", False, 0.1, "fallback", "", "chat"),
+                      AskLog("sponsor a visa for interns?", False, 0.2, "fallback", "", "api")])
     store.add_feedback("Which company is best?", "a", False, "too vague")
     store.add_feedback("How much do ML interns make?", "a", True)
     summary = summarise(store)
@@ -66,7 +67,28 @@ def test_report_command(tmp_path: Path) -> None:
     env = {"INTERNBOT_DATA": str(tmp_path)}
     result = CliRunner().invoke(main, ["report", "--out", str(tmp_path / "r.html")], env=env)
     assert result.exit_code == 1 and "no usage data" in result.output
-    Store(tmp_path / "internbot.sqlite3").log_asks([("q?", True, 0.9, "a", "s", "api")])
+    SQLiteStore(tmp_path / "internbot.sqlite3").log_asks([AskLog("q?", True, 0.9, "a", "s", "api")])
     result = CliRunner().invoke(main, ["report", "--since", "7", "--out", str(tmp_path / "r.html")],
                                 env=env)
     assert result.exit_code == 0 and (tmp_path / "r.html").exists()
+
+
+def test_schema_versions(tmp_path: Path) -> None:
+    import sqlite3
+
+    from internbot.errors import StoreSchemaError
+
+    old = tmp_path / "old.sqlite3"  # a store from before schema versions: adopted as version 1
+    db = sqlite3.connect(old)
+    db.executescript("CREATE TABLE feedback (id INTEGER PRIMARY KEY, ts REAL NOT NULL, question "
+                     "TEXT NOT NULL, answer TEXT NOT NULL, helpful INTEGER NOT NULL, reason TEXT "
+                     "NOT NULL DEFAULT ''); INSERT INTO feedback VALUES (1, 1e9, 'q', 'a', 1, '');")
+    db.close()
+    store = SQLiteStore(old)
+    assert store.schema_version() == 1 and len(store.feedback()) == 1
+    store.close()
+    grown = SQLiteStore(old, migrations=(*MIGRATIONS, "ALTER TABLE feedback ADD COLUMN page TEXT"))
+    assert grown.schema_version() == 2
+    grown.close()
+    with pytest.raises(StoreSchemaError, match="schema version 2, newer than this internbot"):
+        SQLiteStore(old)  # an older internbot never writes to a schema it does not know

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 from conftest import free_port, wait_ready
+from servers import CHROMIUM_FLAGS
 
 from internbot.config import Settings
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = CHROMIUM_FLAGS
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 if not CHROMIUM:

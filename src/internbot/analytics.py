@@ -1,7 +1,7 @@
 """`internbot report`: what visitors ask, what the guides fail to answer, and how helpful it is.
 
-Reads the feedback store only. Unanswered questions (abstained or thumbs-down) are grouped by
-word overlap, so each group points at content the corpus is missing.
+Reads the configured store only (SQLite or PostgreSQL). Unanswered questions (abstained or
+thumbs-down) are grouped by word overlap, so each group points at content the corpus is missing.
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ def summarise(store: Store, since_days: float = 30.0, now: float | None = None) 
     since = (now or time.time()) - since_days * 86400
     asks = store.asks(since)
     feedback = store.feedback(since)
-    counts = Counter(" ".join(q.lower().split()) for _, q, *_ in asks)
-    unanswered = [q for _, q, answered, *_ in asks if not answered]
+    counts = Counter(" ".join(a.question.lower().split()) for a in asks)
+    unanswered = [a.question for a in asks if not a.answered]
     unanswered += [f.question for f in feedback if not f.helpful]
     per_day: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for f in feedback:
@@ -69,7 +69,7 @@ def summarise(store: Store, since_days: float = 30.0, now: float | None = None) 
         per_day[day][1] += 1
     return Summary(counts.most_common(20), group_similar(unanswered)[:20],
                    [(d, h, t) for d, (h, t) in sorted(per_day.items())],
-                   len(asks), sum(1 for a in asks if a[2]))
+                   len(asks), sum(1 for a in asks if a.answered))
 
 
 def write_report(summary: Summary, out: Path) -> None:

@@ -159,13 +159,13 @@ def serve(index_dir: Path | None, host: str, port: int, allow_origins: tuple[str
 def report(since_days: float, out: Path) -> None:
     """Summarise stored questions and feedback: top questions, gaps, helpfulness."""
     from internbot.analytics import summarise, write_report
-    from internbot.store import Store
+    from internbot.store import open_store, sqlite_path
 
     settings = settings_for()
-    db = settings.data_dir / "internbot.sqlite3"
-    if not db.exists():
+    db = sqlite_path(settings)
+    if db is not None and not db.exists():
         raise InternbotError(f"no usage data at {db}: run `internbot serve` and ask something first")
-    store = Store(db, settings.retention_days)
+    store = open_store(settings)  # SQLite, or PostgreSQL from INTERNBOT_DATABASE_URL
     try:
         write_report(summarise(store, since_days), out)
     finally:

@@ -57,6 +57,26 @@ def _rate(raw: str) -> int:
 parse_rate = _rate
 
 
+def _database_url(raw: str) -> str:
+    if not raw.startswith(("postgresql://", "postgres://", "sqlite:///")):
+        raise ValueError("use postgresql://user:password@host:port/db or sqlite:///path")
+    return raw
+
+
+def _limit_storage(raw: str) -> str:
+    if not raw.startswith(("memory://", "redis://", "rediss://", "redis+unix://")):
+        raise ValueError("use memory:// or redis://host:port/db")
+    return raw
+
+
+def _networks(raw: str) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR ranges, normalised (`10.0.0.0/8, ::1`)."""
+    import ipaddress
+
+    return tuple(str(ipaddress.ip_network(p.strip(), strict=False)) for p in raw.split(",")
+                 if p.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, with defaults. Build it with `Settings.from_env()`."""
@@ -96,6 +116,15 @@ class Settings:
     allow_origins: tuple[str, ...] = ()
     #: Requests per minute per client IP on the API and the chat queue; 0 disables the limit.
     rate_limit: int = 60
+    #: Where rate-limit counters live: `memory://` (this process; `serve --workers N` then
+    #: shares a SQLite file) or `redis://host:port/db`, shared by every replica.
+    rate_limit_storage: str = "memory://"
+    #: Proxies whose `X-Forwarded-For` names the client (addresses or CIDR ranges); from any
+    #: other peer the header is ignored.
+    trusted_proxies: tuple[str, ...] = ()
+    #: The question and feedback store: empty for SQLite in `data_dir`, or
+    #: `postgresql://user:password@host:port/db` for one store shared by several replicas.
+    database_url: str = ""
     #: The public path prefix when served behind a proxy under a sub-path, e.g. "/chat".
     root_path: str = ""
 
@@ -125,6 +154,9 @@ class Settings:
             "log_questions": ("INTERNBOT_LOG_QUESTIONS", _bool),
             "allow_origins": ("INTERNBOT_ALLOW_ORIGINS", _origins),
             "rate_limit": ("INTERNBOT_RATE_LIMIT", _rate),
+            "rate_limit_storage": ("INTERNBOT_RATE_LIMIT_STORAGE", _limit_storage),
+            "trusted_proxies": ("INTERNBOT_TRUSTED_PROXIES", _networks),
+            "database_url": ("INTERNBOT_DATABASE_URL", _database_url),
             "root_path": ("INTERNBOT_ROOT_PATH", str),
         }
         for name, (var, conv) in readers.items():

@@ -34,3 +34,11 @@ class ModelError(InternbotError):
 
 class QuestionError(InternbotError):
     """The question is empty, too long, or its history is too long."""
+
+
+class StoreUnavailable(InternbotError):
+    """The question and feedback database cannot be reached right now (it may come back)."""
+
+
+class StoreSchemaError(InternbotError):
+    """The database's schema is newer than this internbot, or a migration failed."""

@@ -2,7 +2,8 @@
 
 - Bodies over 64 KB (1 MB for the chat's own routes, which carry its history) get 413 before
   anything parses them.
-- Per-client-IP rate limit on the API and the Gradio queue: 429 with Retry-After.
+- Per-client-IP rate limit on the API and the Gradio queue: 429 with Retry-After. Behind a
+  trusted proxy the client is the one `X-Forwarded-For` names (see `client_address`).
 - CORS: only allowlisted origins are ever echoed, whatever Gradio's own middleware did.
 - Pages carry `Content-Security-Policy: frame-ancestors 'self' <allowed origins>`.
 - Only allowlisted paths are served at all (see `ALLOWED`).
@@ -10,20 +11,20 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
-import math
 import re
-import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
-from pathlib import Path
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
+
+from internbot.ratelimit import RateLimit
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 MAX_BODY = 64 * 1024
 #: The chat page sends its whole history (answers and sources included) with every message,
@@ -47,55 +48,32 @@ CORS_HEADERS = {b"access-control-allow-origin", b"access-control-allow-credentia
                 b"access-control-expose-headers", b"access-control-max-age"}
 
 
-class RateLimiter:
-    """Sliding one-minute window per key."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._hits: dict[str, deque[float]] = {}
-
-    def retry_after(self, key: str, now: float | None = None) -> int:
-        """0 when the request may go ahead (and counts it), else seconds to wait."""
-        if self.per_minute <= 0:
-            return 0
-        now = time.monotonic() if now is None else now
-        hits = self._hits.setdefault(key, deque())
-        while hits and now - hits[0] >= 60:
-            hits.popleft()
-        if len(hits) >= self.per_minute:
-            return max(1, math.ceil(60 - (now - hits[0])))
-        hits.append(now)
-        if len(self._hits) > 50_000:  # forget idle clients
-            for k in [k for k, v in self._hits.items() if not v or now - v[-1] >= 60]:
-                del self._hits[k]
-        return 0
+def client_address(scope: Scope, trusted: Sequence[IPNetwork]) -> str:
+    """The client's address: the peer's, or, when the peer is a trusted proxy, the nearest
+    address in `X-Forwarded-For` that is not itself a trusted proxy. Anyone else's header is
+    ignored, so a client cannot pick its own rate-limit key."""
+    peer = (scope.get("client") or ("unknown", 0))[0]
+    if not trusted or not _within(peer, trusted):
+        return str(peer)
+    forwarded = [v.decode("latin-1") for k, v in scope.get("headers") or []
+                 if k.lower() == b"x-forwarded-for"]
+    hops = [h.strip() for h in ",".join(forwarded).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, trusted):
+            return hop if _parse(hop) is not None else str(peer)
+    return hops[0] if hops else str(peer)
 
 
-class SharedRateLimiter:
-    """Fixed one-minute windows counted in SQLite, so several worker processes share one limit."""
+def _parse(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(address)
+    except ValueError:
+        return None
 
-    def __init__(self, per_minute: int, path: Path) -> None:
-        import sqlite3
 
-        self.per_minute = per_minute
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=5)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=OFF")  # counters, not records: speed over durability
-        self._db.execute("CREATE TABLE IF NOT EXISTS hits (key TEXT, window INTEGER, n INTEGER, "
-                         "PRIMARY KEY (key, window))")
-
-    def retry_after(self, key: str, now: float | None = None) -> int:
-        if self.per_minute <= 0:
-            return 0
-        now = time.time() if now is None else now
-        window = int(now // 60)
-        (n,) = self._db.execute(
-            "INSERT INTO hits VALUES (?, ?, 1) ON CONFLICT (key, window) DO UPDATE SET n = n + 1 "
-            "RETURNING n", (key, window)).fetchone()
-        if window % 5 == 0 and n == 1:
-            self._db.execute("DELETE FROM hits WHERE window < ?", (window - 1,))
-        return 0 if n <= self.per_minute else max(1, math.ceil((window + 1) * 60 - now))
+def _within(address: str, networks: Sequence[IPNetwork]) -> bool:
+    ip = _parse(address)
+    return ip is not None and any(ip in n for n in networks)
 
 
 async def _json(send: Send, status: int, body: dict[str, Any],
@@ -108,13 +86,13 @@ async def _json(send: Send, status: int, body: dict[str, Any],
 
 
 class Guard:
-    def __init__(self, app: ASGIApp, *, allow_origins: Iterable[str] = (), rate_limit: int = 60,
-                 max_body: int = MAX_BODY, shared_limit_db: Path | None = None) -> None:
+    def __init__(self, app: ASGIApp, *, allow_origins: Iterable[str] = (),
+                 limit: RateLimit | None = None, max_body: int = MAX_BODY,
+                 trusted_proxies: Iterable[str] = ()) -> None:
         self.app = app
         self.origins = {o.rstrip("/") for o in allow_origins}
-        self.limiter: RateLimiter | SharedRateLimiter = (
-            SharedRateLimiter(rate_limit, shared_limit_db) if shared_limit_db and rate_limit
-            else RateLimiter(rate_limit))
+        self.limit = limit or RateLimit(0)
+        self.trusted = [ipaddress.ip_network(n, strict=False) for n in trusted_proxies]
         self.max_body = max_body
         ancestors = " ".join(["'self'", *sorted(self.origins)])
         self.csp = f"frame-ancestors {ancestors}".encode()
@@ -148,8 +126,7 @@ class Guard:
             await _json(send, 413, {"error": f"request body over {limit // 1024} KB"})
             return
         if method == "POST" and path.startswith(LIMITED):
-            client = (scope.get("client") or ("unknown", 0))[0]
-            wait = self.limiter.retry_after(client)
+            wait = await self.limit.retry_after(client_address(scope, self.trusted))
             if wait:
                 await _json(send, 429, {"error": "too many requests: slow down and retry later"},
                             [(b"retry-after", str(wait).encode())])

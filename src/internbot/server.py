@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import threading
+import time
 from collections.abc import AsyncIterator
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
@@ -27,14 +28,17 @@ from internbot.api import AskRequest, AskResponse, ErrorResponse, FeedbackReques
 from internbot.batching import MicroBatcher
 from internbot.chat import CSS, JS, build_chat
 from internbot.config import Settings, project_root
-from internbot.errors import InternbotError, QuestionError
+from internbot.errors import InternbotError, QuestionError, StoreUnavailable
 from internbot.guard import Guard
+from internbot.ratelimit import RateLimit
 from internbot.records import Answer, Query
-from internbot.store import Store
+from internbot.store import AskLog, open_store
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 PURGE_EVERY_S = 6 * 3600
+#: While the store is down, a warning about unlogged questions at most this often.
+WARN_EVERY_S = 30.0
 #: Idle keep-alive connections stay open this long. Longer than clients' and proxies' own
 #: expiry (httpx: 5 s), so a client never sends on a connection the server is closing.
 KEEP_ALIVE_S = 30
@@ -48,13 +52,16 @@ class NotReady(InternbotError):
 class Engine:
     """The answerer, its batcher and the store, loaded once; shared by every request."""
 
-    def __init__(self, settings: Settings, answerer: Answerer | None = None) -> None:
+    def __init__(self, settings: Settings, answerer: Answerer | None = None,
+                 limit: RateLimit | None = None) -> None:
         self.settings = settings
         self.answerer = answerer
         self.batcher = self._batcher(answerer) if answerer else None
         self.error = ""
         self.ready = threading.Event()
-        self.store = Store(settings.data_dir / "internbot.sqlite3", settings.retention_days)
+        self.store = open_store(settings)
+        self.limit = limit or RateLimit(0)
+        self._warned = 0.0
         if answerer is not None:
             self.ready.set()
 
@@ -92,13 +99,38 @@ class Engine:
         return self.submit(question, history, page_url, page_title, channel).result(timeout=60)
 
     def _log(self, batch: list[tuple[Query, Answer, str]]) -> None:
-        """Store a whole batch of questions in one transaction (in the batcher's thread)."""
-        if self.settings.log_questions:
-            self.store.log_asks([(q.question, a.answered, a.confidence, a.answer, a.section, tag)
-                                 for q, a, tag in batch])
+        """Store a whole batch of questions in one transaction (in the batcher's thread); while
+        the store is down they are not logged (analytics), and answering goes on."""
+        if not self.settings.log_questions:
+            return
+        try:
+            self.store.log_asks([AskLog(q.question, a.answered, a.confidence, a.answer, a.section,
+                                        tag) for q, a, tag in batch])
+        except StoreUnavailable as exc:
+            self._warn(f"questions not logged: {exc}")
 
     def feedback(self, question: str, answer: str, helpful: bool, reason: str = "") -> int:
+        """Store feedback; raises `StoreUnavailable` (a 503) rather than acknowledge a loss."""
         return self.store.add_feedback(question, answer, helpful, reason)
+
+    def purge(self) -> None:
+        try:
+            self.store.purge()
+        except StoreUnavailable as exc:
+            self._warn(f"retention purge postponed: {exc}")
+
+    async def status(self) -> dict[str, str]:
+        """Each dependency's state, for `/readyz`."""
+        store_ok = await asyncio.to_thread(self.store.healthy)
+        limit_ok = await self.limit.healthy()
+        return {"store": "ok" if store_ok else "unavailable: feedback is refused with 503",
+                "rate_limit": "ok" if limit_ok else self.limit.error or "unavailable"}
+
+    def _warn(self, message: str) -> None:
+        now = time.monotonic()
+        if now - self._warned >= WARN_EVERY_S:
+            self._warned = now
+            log.warning("%s", message)
 
     def close(self) -> None:
         if self.batcher is not None:
@@ -111,7 +143,9 @@ def create_app(settings: Settings, *, answerer: Answerer | None = None,
     """The whole server as an ASGI app. Pass `answerer` to skip loading (tests)."""
     # Gradio's scratch files (none are expected: uploads are refused) stay in our data folder.
     os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(settings.data_dir).resolve() / "gradio-tmp"))
-    engine = Engine(settings, answerer)
+    shared = settings.data_dir / "ratelimit.sqlite3" if workers > 1 else None
+    limit = RateLimit(settings.rate_limit, settings.rate_limit_storage, shared_file=shared)
+    engine = Engine(settings, answerer, limit)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -120,12 +154,12 @@ def create_app(settings: Settings, *, answerer: Answerer | None = None,
                 threading.Thread(target=engine.load, name="internbot-load", daemon=True).start()
             else:
                 engine.load()
-        engine.store.purge()
+        await asyncio.to_thread(engine.purge)
 
         async def purge_regularly() -> None:
             while True:  # retention holds for servers that run for months, not just at start-up
                 await asyncio.sleep(PURGE_EVERY_S)
-                await asyncio.to_thread(engine.store.purge)
+                await asyncio.to_thread(engine.purge)
 
         purger = asyncio.create_task(purge_regularly())
         yield
@@ -151,6 +185,12 @@ def create_app(settings: Settings, *, answerer: Answerer | None = None,
     @app.exception_handler(QuestionError)
     async def bad_question(_: Request, exc: QuestionError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=422)
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_down(_: Request, exc: StoreUnavailable) -> JSONResponse:
+        log.warning("%s", exc)
+        return JSONResponse({"error": "feedback cannot be stored right now: please retry shortly"},
+                            status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(NotReady)
     async def not_ready(_: Request, exc: NotReady) -> JSONResponse:
@@ -179,10 +219,15 @@ def create_app(settings: Settings, *, answerer: Answerer | None = None,
         return {"status": "ok", "pid": os.getpid()}
 
     @app.get("/readyz", tags=["ops"], responses={503: {"model": ErrorResponse}})
-    def readyz() -> JSONResponse:
-        if engine.ready.is_set():
-            return JSONResponse({"status": "ready", "pid": os.getpid()})
-        return JSONResponse({"error": engine.error or "loading"}, status_code=503)
+    async def readyz() -> JSONResponse:
+        """200 once the index is loaded: questions can be answered. A store or rate-limit
+        storage that is down makes the status `degraded` (answers still flow), not 503: taking
+        every replica out of the balancer over a database outage would stop all answers."""
+        if not engine.ready.is_set():
+            return JSONResponse({"error": engine.error or "loading"}, status_code=503)
+        checks = await engine.status()
+        status = "ready" if all(v == "ok" for v in checks.values()) else "degraded"
+        return JSONResponse({"status": status, "pid": os.getpid(), **checks})
 
     @app.get("/widget.js", include_in_schema=False)
     def widget() -> Response:
@@ -211,9 +256,8 @@ def create_app(settings: Settings, *, answerer: Answerer | None = None,
     app = gr.mount_gradio_app(app, blocks, path="/", allowed_paths=[], blocked_paths=private,
                               css=CSS, js=JS, footer_links=[], show_error=False,
                               root_path=settings.root_path or None)
-    shared = settings.data_dir / "ratelimit.sqlite3" if workers > 1 else None
-    return Guard(app, allow_origins=settings.allow_origins, rate_limit=settings.rate_limit,
-                 shared_limit_db=shared)
+    return Guard(app, allow_origins=settings.allow_origins, limit=limit,
+                 trusted_proxies=settings.trusted_proxies)
 
 
 def app_from_env() -> Any:
@@ -236,12 +280,16 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, workers
         # Measured in docs/benchmarks.md: with one worker, inference on all cores but one and
         # the other serving HTTP doubles p95 headroom.
         settings = replace(settings, threads=threads_per_worker(workers))
+    # proxy_headers=False: uvicorn would trust X-Forwarded-For from 127.0.0.1 by default; the
+    # guard trusts exactly INTERNBOT_TRUSTED_PROXIES instead.
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
-                    timeout_graceful_shutdown=10, timeout_keep_alive=KEEP_ALIVE_S)
+                    timeout_graceful_shutdown=10, timeout_keep_alive=KEEP_ALIVE_S,
+                    proxy_headers=False)
         return
     # Worker processes build their own app from the environment; the index is memory-mapped, so
-    # they share its pages, and SQLite (WAL) holds the feedback store and the rate limit.
+    # they share its pages; the store and the rate limit are shared through SQLite files (WAL),
+    # or PostgreSQL and Redis when configured.
     env = {"INTERNBOT_INDEX": settings.index_dir, "INTERNBOT_CORPUS": settings.corpus_dir,
            "INTERNBOT_DATA": settings.data_dir, "INTERNBOT_MODEL": settings.model,
            "INTERNBOT_MODEL_SHA256": settings.model_sha256, "INTERNBOT_THREADS": settings.threads,
@@ -249,8 +297,11 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, workers
            "INTERNBOT_ALLOW_ORIGINS": ",".join(settings.allow_origins),
            "INTERNBOT_LOG_QUESTIONS": str(settings.log_questions).lower(),
            "INTERNBOT_CACHE": settings.cache_dir, "INTERNBOT_BACKEND": settings.backend,
-           "INTERNBOT_ROOT_PATH": settings.root_path}
+           "INTERNBOT_ROOT_PATH": settings.root_path,
+           "INTERNBOT_RATE_LIMIT_STORAGE": settings.rate_limit_storage,
+           "INTERNBOT_TRUSTED_PROXIES": ",".join(settings.trusted_proxies),
+           "INTERNBOT_DATABASE_URL": settings.database_url}
     os.environ.update({k: str(v) for k, v in env.items()})
     uvicorn.run("internbot.server:app_from_env", factory=True, workers=workers, host=host,
                 port=port, log_level="warning", timeout_graceful_shutdown=10,
-                timeout_keep_alive=KEEP_ALIVE_S)
+                timeout_keep_alive=KEEP_ALIVE_S, proxy_headers=False)
