@@ -3,6 +3,7 @@
 Runs the naive one-encode-per-request endpoint and `internbot serve` one after the other in the
 same run, each as its own process, and stops by itself.
 Usage: .venv/bin/python bench/load.py [--clients 32] [--seconds 15]
+       .venv/bin/python bench/load.py --nginx   # one replica direct vs nginx + two replicas
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import random
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -55,15 +57,21 @@ def start(cmd: list[str], port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError(f"{cmd} did not become ready")
 
 
-async def hammer(url: str, clients: int, seconds: float) -> dict[str, float]:
+async def hammer(url: str, clients: int, seconds: float,
+                 own_address: bool = False) -> dict[str, float]:
+    """`clients` concurrent loops of unique questions; with `own_address`, each client connects
+    from its own loopback address (127.0.9.N), as distinct visitors do, for per-client limits."""
     qs = questions(200_000)
     latencies: list[float] = []
     errors = 0
     counter = 0
     stop = time.perf_counter() + seconds
 
-    async def client(http: httpx.AsyncClient) -> None:
+    async def client(http: httpx.AsyncClient, n: int) -> None:
         nonlocal errors, counter
+        if own_address:
+            transport = httpx.AsyncHTTPTransport(local_address=f"127.0.9.{n + 1}", limits=limits)
+            http = httpx.AsyncClient(timeout=30, transport=transport)
         while time.perf_counter() < stop:
             q = qs[counter]
             counter += 1
@@ -72,17 +80,60 @@ async def hammer(url: str, clients: int, seconds: float) -> dict[str, float]:
             latencies.append((time.perf_counter() - t0) * 1000)
             if r.status_code != 200:
                 errors += 1
+        if own_address:
+            await http.aclose()
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(timeout=30, limits=limits) as http:
         await http.post(url, json={"question": "warm up"})
         t0 = time.perf_counter()
-        await asyncio.gather(*(client(http) for _ in range(clients)))
+        await asyncio.gather(*(client(http, n) for n in range(clients)))
         elapsed = time.perf_counter() - t0
     latencies.sort()
     return {"requests": len(latencies), "errors": errors, "rps": round(len(latencies) / elapsed, 1),
             "p50_ms": round(latencies[len(latencies) // 2], 1),
             "p95_ms": round(latencies[int(len(latencies) * 0.95)], 1)}
+
+
+def through_nginx(args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """One replica direct (the embedded default), one replica direct on PostgreSQL and Redis,
+    then deploy/nginx.conf in front of two replicas sharing them, in the same run."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from servers import Postgres, Redis, Replica, nginx
+
+    data = Path(tempfile.mkdtemp(prefix="internbot-load-"))
+    base = {"INTERNBOT_INDEX": args.index, "INTERNBOT_RATE_LIMIT": "100000/minute",
+            "HF_HUB_OFFLINE": "1"}
+    results: dict[str, dict[str, float]] = {}
+    postgres, redis = Postgres(), Redis()
+    shared = {**base, "INTERNBOT_DATABASE_URL": postgres.url,
+              "INTERNBOT_RATE_LIMIT_STORAGE": redis.url, "INTERNBOT_TRUSTED_PROXIES": "127.0.0.1"}
+    try:
+        for name, env in (("one replica direct (SQLite, memory limits)", {**base}),
+                          ("one replica direct (PostgreSQL, Redis)", shared)):
+            replica = Replica({**env, "INTERNBOT_DATA": str(data / name[:3])})
+            try:
+                replica.wait_ready()
+                results[name] = asyncio.run(hammer(f"{replica.base}/api/ask", args.clients,
+                                                   args.seconds, own_address=True))
+            finally:
+                replica.stop()
+        # Two replicas on one machine split its cores: one inference thread each.
+        replicas = [Replica({**shared, "INTERNBOT_THREADS": "1", "INTERNBOT_ROOT_PATH": "/chat",
+                             "INTERNBOT_DATA": str(data / f"r{i}")}) for i in range(2)]
+        try:
+            for r in replicas:
+                r.wait_ready()
+            with nginx([f"127.0.0.1:{r.port}" for r in replicas]) as url:
+                results["nginx + two replicas (PostgreSQL, Redis)"] = asyncio.run(hammer(
+                    f"{url}/chat/api/ask", args.clients, args.seconds, own_address=True))
+        finally:
+            for r in replicas:
+                r.stop()
+    finally:
+        postgres.close()
+        redis.close()
+    return results
 
 
 def main() -> None:
@@ -92,7 +143,13 @@ def main() -> None:
     parser.add_argument("--index", default=str(ROOT / "index"))
     parser.add_argument("--workers", type=int, nargs="+", default=[1],
                         help="worker counts of `internbot serve` to measure, e.g. 1 2 4")
+    parser.add_argument("--nginx", action="store_true",
+                        help="measure nginx + two replicas against one replica direct instead")
     args = parser.parse_args()
+    if args.nginx:
+        print(json.dumps({"clients": args.clients, "seconds": args.seconds,
+                          **through_nginx(args)}, indent=2))
+        return
     bin_ = Path(sys.executable).parent
     results = {}
     runs = {"naive (one encode per request)": [sys.executable, str(ROOT / "bench/naive_server.py"),

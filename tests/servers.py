@@ -125,17 +125,20 @@ class Replica:
     def __init__(self, env: Mapping[str, str], port: int | None = None) -> None:
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "internbot.cli", "serve", "--port", str(self.port)],
-            env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            start_new_session=True)
+        # Its log goes to a file: a pipe nobody reads would block the server once full.
+        self.log = Path(tempfile.mkstemp(prefix="internbot-replica-", suffix=".log")[1])
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "internbot.cli", "serve", "--port", str(self.port)],
+                env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log,
+                start_new_session=True)
 
     def wait_ready(self, timeout: float = 120) -> None:
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                err = self.proc.stderr.read().decode() if self.proc.stderr else ""
-                raise AssertionError(f"replica on port {self.port} exited: {err[-2000:]}")
+                err = self.log.read_text(errors="replace")[-2000:]
+                raise AssertionError(f"replica on port {self.port} exited: {err}")
             try:
                 if httpx.get(f"{self.base}/readyz", timeout=1).status_code == 200:
                     return
@@ -148,6 +151,7 @@ class Replica:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             self.proc.wait(timeout=30)
+        self.log.unlink(missing_ok=True)
 
 
 def render_nginx(listen: str, replicas: list[str], prefix: str = "/chat/") -> str:
