@@ -35,10 +35,10 @@ def test_probes_are_deterministic_and_come_from_the_corpus(fake_index: Settings)
     chunks, bm25 = answerer.retriever.chunks, answerer.retriever.bm25
     first, again = make_probes(chunks, bm25, "seed"), make_probes(chunks, bm25, "seed")
     assert first == again and first.in_scope and first.near_misses
-    vocabulary = set(bm25.postings)
+    vocabulary = set(bm25.vocab)
     assert all(any(t in vocabulary for t in bm25.query_terms(q)) for q in first.in_scope)
     # Bank questions the corpus fully knows are not used as negatives.
-    baking = make_probes([], BM25(["Bake sourdough bread at home."]), "seed")
+    baking = make_probes([], BM25.build(["Bake sourdough bread at home."]), "seed")
     assert "How do I bake sourdough bread at home?" not in baking.off_topic
     assert "How do I bake sourdough bread at home?" in first.off_topic
 

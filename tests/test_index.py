@@ -126,8 +126,28 @@ def test_incremental_build_reuses_unchanged_vectors(fake_index: Settings) -> Non
 
 def test_manifest_lists_every_file_with_its_checksum(fake_index: Settings) -> None:
     manifest = json.loads((fake_index.index_dir / "manifest.json").read_text())
-    assert set(manifest["files"]) == set(store.FILES)
+    on_disk = {p.relative_to(fake_index.index_dir).as_posix()
+               for p in fake_index.index_dir.rglob("*") if p.is_file()} - {"manifest.json"}
+    assert set(manifest["files"]) == on_disk and set(store.FILES) < on_disk
+    assert "lexical/vocab.index.json" in on_disk
     assert all(len(f["sha256"]) == 64 and f["bytes"] > 0 for f in manifest["files"].values())
+
+
+def test_the_lexical_index_round_trips_and_corrects_typos(fake_index: Settings) -> None:
+    """BM25 is built with the index and loaded from it (memory-mapped), not rebuilt: scores,
+    passage terms and spelling corrections are the same after a save and a load."""
+    from internbot.index import build_lexical
+
+    loaded = store.load(fake_index.index_dir)
+    fresh = build_lexical(loaded.chunks, loaded.manifest.synonyms)
+    assert isinstance(loaded.lexical.doc_indices, np.ndarray)
+    terms = loaded.lexical.query_terms("How hot shoud the watter be for green tea?")
+    assert terms == fresh.query_terms("How hot shoud the watter be for green tea?")
+    assert "water" in terms  # "watter" corrected against the corpus's own words
+    assert np.allclose(loaded.lexical.scores(terms), fresh.scores(terms))
+    assert [loaded.lexical.doc_terms(i) for i in range(loaded.lexical.n)] == [
+        fresh.doc_terms(i) for i in range(fresh.n)]
+    assert loaded.lexical.correct("cofee") == "coffe" and loaded.lexical.correct("xylophone") is None
 
 
 def test_index_type_follows_corpus_size() -> None:
@@ -200,3 +220,17 @@ def test_onnx_export_gives_the_torch_vectors(tmp_path: Path, dynamo: bool) -> No
     ours = onnx.encode(texts)
     theirs = SentenceTransformer(str(model_dir), device="cpu").encode(texts, normalize_embeddings=True)
     assert float(np.min(np.sum(ours * theirs, axis=1))) > 0.99999
+
+
+def test_top_k_equals_a_stable_full_sort() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from internbot.retriever import top_k
+
+    @given(st.lists(st.integers(0, 4), min_size=1, max_size=300), st.integers(1, 100))
+    def check(values: list[int], k: int) -> None:
+        scores = np.asarray(values, dtype=np.float32)
+        assert top_k(scores, k).tolist() == np.argsort(-scores, kind="stable")[:k].tolist()
+
+    check()

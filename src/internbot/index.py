@@ -5,6 +5,8 @@
     vectors.npy     chunk vectors (float32, normalised)
     sentences.npy   one vector per chunk sentence, in chunk order (for answer trimming)
     chunks.faiss    the FAISS index over the chunk vectors
+    lexical/        the BM25 index (bm25s's score matrix and vocabulary), each passage's terms
+                    and the corpus words for spelling correction; memory-mapped on load
 
 `save` builds the folder beside the target and swaps it in with `os.replace`, so an interrupted
 build leaves the previous index usable. `load` mirrors it and checks everything it reads.
@@ -26,18 +28,22 @@ from typing import Any
 import numpy as np
 
 from internbot import __version__, ann
+from internbot.aliases import BUILT_IN, Aliases
 from internbot.chunking import CHUNKER_VERSION
 from internbot.embedder import Embedder, sha256_file
 from internbot.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, StaleIndexError
+from internbot.lexical import BM25
 from internbot.records import Chunk, Document
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
+#: The files every index has; `lexical/…` files are listed in the manifest too.
 FILES = ("chunks.jsonl", "vectors.npy", "sentences.npy", "chunks.faiss")
+LEXICAL = "lexical"
 
 
 def package_versions() -> dict[str, str]:
     out = {"internbot": __version__}
-    for name in ("faiss-cpu", "numpy", "sentence-transformers", "torch"):
+    for name in ("faiss-cpu", "numpy", "sentence-transformers", "torch", "bm25s"):
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -76,6 +82,8 @@ class Index:
     vectors: np.ndarray
     sentence_vectors: np.ndarray
     faiss_index: Any
+    #: BM25 over the chunks' search texts, with their alias group terms.
+    lexical: BM25
     #: Row in `sentence_vectors` where each chunk's sentences start (length chunk_count + 1).
     sentence_offsets: np.ndarray = field(init=False)
 
@@ -85,6 +93,19 @@ class Index:
 
     def chunk_sentence_vectors(self, i: int) -> np.ndarray:
         return self.sentence_vectors[self.sentence_offsets[i] : self.sentence_offsets[i + 1]]
+
+
+def index_aliases(synonyms: list[list[str]]) -> Aliases:
+    """The built-in alias table plus the corpus's own groups (from its manifest)."""
+    return Aliases([*BUILT_IN, *(tuple(g) for g in synonyms)])
+
+
+def build_lexical(chunks: list[Chunk], synonyms: list[list[str]]) -> BM25:
+    """BM25 over each chunk's search text; every alias group a chunk mentions is one more term
+    of it, so "ML" and "machine learning" match each other."""
+    aliases = index_aliases(synonyms)
+    texts = [c.search_text() for c in chunks]
+    return BM25.build(texts, extra=[aliases.groups_in(t) for t in texts])
 
 
 def content_key(text: str) -> str:
@@ -114,7 +135,8 @@ class BuildStats:
 
 def build_index(docs: list[Document], chunks: list[Chunk], embedder: Embedder, corpus_hash: str,
                 previous: Index | None = None, progress: bool = False,
-                factory: str = "auto") -> tuple[Index, BuildStats]:
+                factory: str = "auto", synonyms: list[list[str]] | None = None,
+                ) -> tuple[Index, BuildStats]:
     """Embed chunks and their sentences; vectors of unchanged texts come from `previous`."""
     start = time.perf_counter()
     cache: dict[str, np.ndarray] = {}
@@ -138,8 +160,10 @@ def build_index(docs: list[Document], chunks: list[Chunk], embedder: Embedder, c
         sentence_count=len(sentences), corpus_hash=corpus_hash, faiss_factory=used,
         faiss_params=params,
         documents=[{"id": d.id, "title": d.title, "path": d.path} for d in docs],
+        synonyms=list(synonyms or []),
     )
-    index = Index(manifest, chunks, vectors, sentence_vectors, flat)
+    index = Index(manifest, chunks, vectors, sentence_vectors, flat,
+                  build_lexical(chunks, manifest.synonyms))
     stats = BuildStats(len(chunks), len(sentences), n1 + n2, reused, time.perf_counter() - start)
     return index, stats
 
@@ -165,10 +189,12 @@ def save(index: Index, index_dir: Path) -> None:
         np.save(tmp / "vectors.npy", index.vectors)
         np.save(tmp / "sentences.npy", index.sentence_vectors)
         ann.write(index.faiss_index, tmp / "chunks.faiss")
-        files = {n: {"bytes": (tmp / n).stat().st_size, "sha256": sha256_file(tmp / n)} for n in FILES}
+        lexical = [p.relative_to(tmp).as_posix() for p in index.lexical.save(tmp / LEXICAL)]
+        names = [*FILES, *lexical]
+        files = {n: {"bytes": (tmp / n).stat().st_size, "sha256": sha256_file(tmp / n)} for n in names}
         manifest = Manifest(**{**asdict(index.manifest), "files": files})
         (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2) + "\n")
-        for name in (*FILES, "manifest.json"):
+        for name in (*names, "manifest.json"):
             with (tmp / name).open("rb") as fh:
                 os.fsync(fh.fileno())
         _swap_in(tmp, index_dir)
@@ -238,7 +264,8 @@ def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None =
         )
     if corpus_hash is not None and manifest.corpus_hash != corpus_hash:
         raise StaleIndexError(f"the corpus changed since the index at {index_dir} was built: {fix}")
-    for name in FILES:
+    lexical = [n for n in manifest.files if n.startswith(f"{LEXICAL}/")]
+    for name in (*FILES, *lexical):
         path = index_dir / name
         expected = manifest.files.get(name, {})
         if not path.exists():
@@ -253,12 +280,13 @@ def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None =
         vectors = np.load(index_dir / "vectors.npy", allow_pickle=False, mmap_mode="r")
         sentences = np.load(index_dir / "sentences.npy", allow_pickle=False, mmap_mode="r")
         flat = ann.read(index_dir / "chunks.faiss", manifest.faiss_params)
+        bm25 = BM25.load(index_dir / LEXICAL)
     except (ValueError, KeyError, OSError, RuntimeError, TypeError) as exc:
         raise IndexCorruptError(f"the index at {index_dir} is unreadable ({exc}): {fix}") from exc
     if (len(chunks) != manifest.chunk_count or flat.ntotal != len(chunks)
             or vectors.shape != (len(chunks), manifest.dim)
-            or sentences.shape[0] != manifest.sentence_count):
+            or sentences.shape[0] != manifest.sentence_count or bm25.n != len(chunks)):
         raise IndexCorruptError(f"the index at {index_dir} is inconsistent: {fix}")
     # Plain ndarray views of the maps: same shared pages, without np.memmap's per-slice overhead
     # (a memmap object for every chunk's sentence rows, on every question).
-    return Index(manifest, chunks, np.asarray(vectors), np.asarray(sentences), flat)
+    return Index(manifest, chunks, np.asarray(vectors), np.asarray(sentences), flat, bm25)

@@ -59,10 +59,9 @@ def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
         except InternbotError as exc:
             log.info("not reusing the previous index: %s", exc)
     embedder = load_embedder(settings)
+    groups = [list(g) for g in parse_synonyms(synonyms, settings.corpus_dir / SYNONYMS_FILE)]
     built, stats = store.build_index(docs, chunks, embedder, digest, previous, progress=progress,
-                                     factory=settings.faiss_factory)
-    built.manifest = replace(built.manifest, synonyms=[list(g) for g in parse_synonyms(
-        synonyms, settings.corpus_dir / SYNONYMS_FILE)])
+                                     factory=settings.faiss_factory, synonyms=groups)
     # Fitted to this corpus's own probes, so abstention follows the corpus (answerability.py).
     calibration = calibrate(Retriever(built, embedder), seed=digest)
     built.manifest = replace(built.manifest, calibration=calibration.to_dict())

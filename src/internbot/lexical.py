@@ -1,20 +1,25 @@
-"""BM25 over stemmed words, with typo correction against the corpus vocabulary.
+"""BM25 over stemmed words (bm25s), with typo correction against the corpus vocabulary.
 
-Small and dependency-light on purpose: it runs beside FAISS on every question, and its
-vocabulary also tells the answerer how much of a question the corpus can speak to at all.
+Built once at index time and saved in the index folder (`lexical/`), then memory-mapped on
+load: nothing is re-tokenised when a server starts. Scoring touches only the postings of the
+question's terms. The vocabulary also tells the answerer how much of a question the corpus can
+speak to at all.
 """
 
 from __future__ import annotations
 
-import difflib
+import json
 import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import snowballstemmer
+
+from internbot.spelling import Speller
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.'’-][a-z0-9]+)*")
 STOPWORDS = frozenset(
@@ -71,50 +76,98 @@ def specificity(word: str) -> float:
 
 
 class BM25:
-    """Okapi BM25 over a fixed list of texts, plus query-side spelling correction."""
+    """Okapi BM25 (Lucene's idf) over a fixed list of texts, plus query-side spelling correction.
 
-    def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.75,
-                 extra: Sequence[Sequence[str]] | None = None) -> None:
-        """`extra`, when given, adds terms to each text (the alias groups it mentions)."""
-        self.k1, self.b = k1, b
-        docs = [Counter(terms(t)) for t in texts]
-        for doc, more in zip(docs, extra or [], strict=False):
-            doc.update(more)
-        self.n = len(docs)
-        self.lengths = np.array([sum(d.values()) for d in docs], dtype=np.float32)
-        self.avgdl = float(self.lengths.mean()) if self.n else 1.0
-        #: Each text's set of terms, to tell which of a question's terms a passage holds.
-        self.doc_terms = [frozenset(d) for d in docs]
-        self.postings: dict[str, list[tuple[int, int]]] = {}
-        for i, d in enumerate(docs):
-            for term, tf in d.items():
-                self.postings.setdefault(term, []).append((i, tf))
-        self.idf = {
-            t: math.log(1 + (self.n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()
-        }
+    The score matrix and vocabulary live in a `bm25s.BM25`; each text's set of terms is kept as
+    a CSR matrix (`doc_indptr`, `doc_indices`) to tell which question terms a passage holds.
+    """
+
+    K1, B = 1.2, 0.75
+
+    def __init__(self, engine: Any, doc_indptr: np.ndarray, doc_indices: np.ndarray,
+                 surface: dict[str, str]) -> None:
+        self.engine = engine
+        self.doc_indptr, self.doc_indices = doc_indptr, doc_indices
+        self.n = len(doc_indptr) - 1
+        self.vocab: dict[str, int] = dict(engine.vocab_dict) if engine is not None else {}
+        self.vocab.pop("", None)  # bm25s's empty token
+        self._terms = np.empty(max(self.vocab.values(), default=-1) + 1, dtype=object)
+        for term, i in self.vocab.items():
+            self._terms[i] = term
+        # Document frequency is the length of each term's column: no counting at load.
+        df = np.diff(engine.scores["indptr"]) if engine is not None else np.zeros(0)
+        self._idf = np.log1p((self.n - df + 0.5) / (df + 0.5))
         self.max_idf = math.log(1 + (self.n + 0.5) / 0.5)
-        self.surface: dict[str, str] = {}
+        self.speller = Speller(surface)
+
+    @classmethod
+    def build(cls, texts: Sequence[str], extra: Sequence[Sequence[str]] | None = None) -> BM25:
+        """Index `texts`; `extra`, when given, adds terms to each (the alias groups it mentions)."""
+        import bm25s
+
+        docs = [terms(t) for t in texts]
+        for doc, more in zip(docs, extra or [], strict=False):
+            doc.extend(more)
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in docs]
+        engine = None
+        if docs:
+            engine = bm25s.BM25(k1=cls.K1, b=cls.B, method="lucene")
+            engine.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
+        unique = [np.unique(np.asarray(d, dtype=np.int32)) for d in ids]
+        indptr = np.concatenate([[0], np.cumsum([len(u) for u in unique])]).astype(np.int64)
+        indices = np.concatenate(unique).astype(np.int32) if unique else np.zeros(0, np.int32)
+        surface: dict[str, str] = {}
         for text in texts:
             for w in words(text):
                 if w not in STOPWORDS and len(w) > 3:
-                    self.surface.setdefault(w, stem(w))
-        self._surface_list = sorted(self.surface)
+                    surface.setdefault(w, stem(w))
+        return cls(engine, indptr, indices, surface)
 
-    @lru_cache(maxsize=4096)  # noqa: B019 - one instance per loaded index
+    def save(self, folder: Path) -> list[Path]:
+        """Write the lexical index into `folder`; returns the files written."""
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.engine is not None:
+            self.engine.save(folder, show_progress=False)
+        np.save(folder / "doc_indptr.npy", self.doc_indptr)
+        np.save(folder / "doc_indices.npy", self.doc_indices)
+        (folder / "surface.json").write_text(json.dumps(self.speller.surface, ensure_ascii=False),
+                                             encoding="utf-8")
+        return sorted(p for p in folder.iterdir() if p.is_file())
+
+    @classmethod
+    def load(cls, folder: Path) -> BM25:
+        """Memory-map a saved lexical index."""
+        import bm25s
+
+        engine = None
+        if (folder / "params.index.json").exists():
+            engine = bm25s.BM25.load(folder, mmap=True, show_progress=False, verbosity=0)
+        indptr = np.load(folder / "doc_indptr.npy", mmap_mode="r", allow_pickle=False)
+        indices = np.load(folder / "doc_indices.npy", mmap_mode="r", allow_pickle=False)
+        surface = json.loads((folder / "surface.json").read_text(encoding="utf-8"))
+        return cls(engine, np.asarray(indptr), np.asarray(indices), surface)
+
+    def knows(self, term: str) -> bool:
+        """Whether any passage holds `term`."""
+        return term in self.vocab
+
+    def df(self, term: str) -> int:
+        """How many passages hold `term`."""
+        i = self.vocab.get(term)
+        return 0 if i is None else int(self.engine.scores["indptr"][i + 1] - self.engine.scores["indptr"][i])
+
+    def idf(self, term: str) -> float | None:
+        i = self.vocab.get(term)
+        return None if i is None else float(self._idf[i])
+
+    def doc_terms(self, i: int) -> frozenset[str]:
+        """The terms of passage `i`."""
+        return frozenset(self._terms[self.doc_indices[self.doc_indptr[i] : self.doc_indptr[i + 1]]])
+
     def correct(self, word: str) -> str | None:
         """The corpus term a misspelt query word most likely meant, or None."""
-        if len(word) < 4 or word.isdigit():
-            return None
-        match = difflib.get_close_matches(word, self._surface_list, n=1, cutoff=0.85)
-        if match:
-            return self.surface[match[0]]
-        # An abbreviation or word stem: "math" → "mathematics", "meet" → "meetups".
-        longer = [w for w in self._surface_list if w.startswith(word)]
-        if longer:
-            return self.surface[min(longer, key=len)]
-        # A longer form of a corpus word: "afterwards" → "after".
-        shorter = [w for w in self._surface_list if word.startswith(w) and len(w) >= 4]
-        return self.surface[max(shorter, key=len)] if shorter else None
+        return self.speller.correct(word)
 
     @lru_cache(maxsize=8192)  # noqa: B019 - one instance per loaded index
     def phrase_terms(self, text: str) -> tuple[str, ...]:
@@ -133,7 +186,7 @@ class BM25:
             if w in STOPWORDS or len(w) < 2:
                 continue
             t = stem(w)
-            if t not in self.postings:
+            if t not in self.vocab:
                 fixed = self.correct(w)
                 if fixed is None and len(w) > 2 and not w.isdigit():
                     unknown.append(w)
@@ -143,7 +196,8 @@ class BM25:
 
     def weight(self, term: str) -> float:
         """A term's idf; a term the corpus lacks weighs as much as the rarest known one."""
-        return self.idf.get(term, self.max_idf)
+        idf = self.idf(term)
+        return self.max_idf if idf is None else idf
 
     def coverage(self, query_terms: Sequence[str]) -> float:
         """IDF-weighted share of the query's terms that occur in the corpus at all (0..1)."""
@@ -151,14 +205,14 @@ class BM25:
         if not terms:
             return 0.0
         total = sum(self.weight(t) for t in terms)
-        return sum(self.weight(t) for t in terms if t in self.postings) / total if total else 0.0
+        return sum(self.weight(t) for t in terms if t in self.vocab) / total if total else 0.0
 
     def concept_coverage(self, concepts: Sequence[frozenset[str]]) -> float:
         """IDF-weighted share of the question's concepts the corpus knows at all; a concept
         weighs as its rarest known member (an unknown one as the rarest possible term)."""
-        weights = [(max((self.idf[t] for t in c if t in self.idf), default=None), c) for c in concepts]
-        total = sum(self.max_idf if w is None else w for w, _ in weights)
-        known = sum(w for w, _ in weights if w is not None)
+        weights = [max((w for t in c if (w := self.idf(t)) is not None), default=None) for c in concepts]
+        total = sum(self.max_idf if w is None else w for w in weights)
+        known = sum(w for w in weights if w is not None)
         return known / total if total else 0.0
 
     def concept_cover(self, concepts: Sequence[frozenset[str]],
@@ -166,8 +220,8 @@ class BM25:
         """How well one text covers the question's known concepts (a concept is a term with its
         aliases): the idf-weighted share it holds, and the weight of the most specific one it
         lacks relative to the rarest possible. Unknown terms are left to `concept_coverage`."""
-        known = [(max(self.idf.get(t, 0.0) for t in c), bool(c & within)) for c in concepts
-                 if any(t in self.postings for t in c)]
+        known = [(max(self.idf(t) or 0.0 for t in c), bool(c & within)) for c in concepts
+                 if any(t in self.vocab for t in c)]
         total = sum(w for w, _ in known)
         cover = sum(w for w, held in known if held) / total if total else 0.0
         gone = max((w for w, held in known if not held), default=0.0)
@@ -175,15 +229,12 @@ class BM25:
 
     def ceiling(self, query_terms: Sequence[str]) -> float:
         """An upper bound of `scores` for these terms: every known term, saturated."""
-        return sum(self.idf.get(t, 0.0) * (self.k1 + 1) for t in set(query_terms))
+        return sum(self.idf(t) or 0.0 for t in set(query_terms))
 
     def scores(self, query_terms: Sequence[str]) -> np.ndarray:
-        out = np.zeros(self.n, dtype=np.float32)
-        for term in set(query_terms):
-            idf = self.idf.get(term)
-            if idf is None:
-                continue
-            for i, tf in self.postings[term]:
-                norm = tf + self.k1 * (1 - self.b + self.b * self.lengths[i] / self.avgdl)
-                out[i] += idf * tf * (self.k1 + 1) / norm
-        return out
+        """Each passage's BM25 score for the (deduplicated) terms; Lucene's form, without the
+        constant (k1 + 1), so `ceiling` bounds it."""
+        ids = sorted({self.vocab[t] for t in query_terms if t in self.vocab})
+        if not ids or self.engine is None:
+            return np.zeros(self.n, dtype=np.float32)
+        return np.asarray(self.engine.get_scores(ids), dtype=np.float32)

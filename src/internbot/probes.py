@@ -138,11 +138,11 @@ def _typo(question: str, rng: random.Random) -> str:
 
 def _near_miss(question: str, bm25: BM25, rng: random.Random) -> str | None:
     """The question with its most specific known word swapped for a foreign one."""
-    known = [w for w in _content(question) if stem(w) in bm25.postings]
+    known = [w for w in _content(question) if bm25.knows(stem(w))]
     if not known:
         return None
     key = max(known, key=lambda w: bm25.weight(stem(w)))
-    foreign = [f for f in FOREIGN if not any(stem(w) in bm25.postings for w in words(f))]
+    foreign = [f for f in FOREIGN if not any(bm25.knows(stem(w)) for w in words(f))]
     if not foreign:
         return None
     return re.sub(rf"\b{re.escape(key)}\b", rng.choice(foreign), question, count=1, flags=re.I)
