@@ -81,3 +81,16 @@ def test_help_is_instant_and_imports_nothing_heavy() -> None:
             "print(any(m in sys.modules for m in ('torch', 'faiss', 'gradio', 'numpy')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_index_verify_finds_a_flipped_byte(env: dict[str, str]) -> None:
+    """Loading checks sizes only (cheap at any scale); `index --verify` reads every byte."""
+    run(["index"], env)
+    assert "is intact" in run(["index", "--verify"], env).output
+    vectors = Path(env["INTERNBOT_INDEX"]) / "vectors.npy"
+    data = bytearray(vectors.read_bytes())
+    data[-1] ^= 0xFF  # same size, different content
+    vectors.write_bytes(bytes(data))
+    assert run(["ask", "How hot should the water be?"], env).exit_code == 0
+    result = CliRunner().invoke(main, ["index", "--verify"], env=env)
+    assert result.exit_code == 1 and "vectors.npy is truncated or corrupt" in result.output

@@ -19,6 +19,7 @@ from internbot.answerability import Calibration, calibrate
 from internbot.config import Settings
 from internbot.errors import QuestionError
 from internbot.lexical import term_set, terms
+from internbot.passages import section_key
 from internbot.records import Answer, AnswerKind, Chunk, Hit, Query, Source
 from internbot.retriever import Concepts, Retrieval, Retriever, Weights
 
@@ -95,11 +96,11 @@ class Answerer:
         fitted = retriever.index.manifest.calibration
         #: The corpus's answerability model, fitted at index time (or now, for a bare index).
         self.calibration = Calibration.from_dict(fitted) if fitted else calibrate(retriever)
+        #: Corpus-wide facts computed at index time: nothing here reads every passage.
+        self.catalog = retriever.index.catalog
         self.topics = self._topics()
         #: With several guides, an answer's source names its guide too.
-        self._several_documents = len({c.doc_id for c in retriever.chunks}) > 1
-        #: Each section's list summary, by (document, section path).
-        self._lists = {(c.doc_id, c.section): c for c in retriever.chunks if c.kind == "list"}
+        self._several_documents = self.catalog.documents > 1
 
     @classmethod
     def from_settings(cls, settings: Settings, *, check_corpus: bool = True,
@@ -126,11 +127,7 @@ class Answerer:
         return cls(Retriever(index, embedder, weights), settings, policy)
 
     def _topics(self) -> str:
-        titles: list[str] = []
-        for chunk in self.retriever.chunks:
-            if len(chunk.section) == 1 and chunk.section[0] not in titles:
-                titles.append(chunk.section[0])
-        picked = [t.rstrip("?:").strip() for t in titles
+        picked = [t.rstrip("?:").strip() for t in self.catalog.topics
                   if t.lower().rstrip(":") not in ("conclusion", "faqs", "faq", "introduction")][:6]
         if not picked:
             return "the guides in this site's corpus"
@@ -143,7 +140,7 @@ class Answerer:
         """The corpus document a web page shows, by URL slug or title, so its passages rank higher."""
         from urllib.parse import urlparse
 
-        docs = {c.doc_id: c.doc_title for c in self.retriever.chunks}
+        docs = {d["id"]: d["title"] for d in self.retriever.index.manifest.documents}
         slug = urlparse(page_url).path.rstrip("/").rsplit("/", 1)[-1].lower()
         slug = re.sub(r"\.(html?|php|aspx?)$", "", slug)
         title = " ".join(page_title.lower().split())
@@ -247,9 +244,9 @@ class Answerer:
     def _list_of(self, chunk: Chunk) -> Chunk | None:
         """The list summary of the chunk's section, or of the nearest section above it."""
         for depth in range(len(chunk.section), 0, -1):
-            found = self._lists.get((chunk.doc_id, chunk.section[:depth]))
-            if found is not None:
-                return found
+            row = self.catalog.lists.get(section_key(chunk.doc_id, chunk.section[:depth]))
+            if row is not None:
+                return self.retriever.chunks[row]
         return None
 
     def _names_list(self, question: str, chunk: Chunk) -> bool:
@@ -389,6 +386,7 @@ class Answerer:
 
     def _starters(self) -> tuple[str, ...]:
         """Questions the guides can answer, offered with the fallback."""
-        out = [c.label for c in self.retriever.chunks if c.kind == "faq" and c.label]
-        out += [suggestion_for(c) for c in self.retriever.chunks if c.kind == "list"]
+        chunks = self.retriever.chunks
+        out = [chunks[row].label for row in self.catalog.faqs]
+        out += [suggestion_for(chunks[row]) for row in sorted(self.catalog.lists.values())[:3]]
         return tuple(dict.fromkeys(out))[:3]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from internbot.parsing import Block, parse
 from internbot.records import Chunk, ChunkKind, Document
 
-CHUNKER_VERSION = "6"
+CHUNKER_VERSION = "7"
 MIN_PARAGRAPH_CHARS = 120
 MIN_LIST_MEMBERS = 3
 

@@ -60,13 +60,22 @@ def main(verbose: bool) -> None:
 @click.option("--full", is_flag=True, help="Re-embed everything instead of reusing unchanged chunks.")
 @click.option("--faiss-factory", metavar="STRING",
               help="FAISS index type, e.g. Flat, IVF1024,Flat, HNSW32 [auto: by corpus size].")
+@click.option("--verify", is_flag=True,
+              help="Only check the existing index: every file against its sha256 in the manifest.")
 @edge
 def index(corpus: Path | None, index_dir: Path | None, if_needed: bool, full: bool,
-          faiss_factory: str | None) -> None:
+          faiss_factory: str | None, verify: bool) -> None:
     """Chunk, embed and index every document of the corpus."""
     from internbot.indexing import build
 
     settings = settings_for(corpus_dir=corpus, index_dir=index_dir, faiss_factory=faiss_factory)
+    if verify:
+        from internbot import index as store
+
+        loaded = store.load(settings.index_dir, verify=True)
+        click.echo(f"index at {settings.index_dir} is intact: {len(loaded.manifest.files)} files "
+                   f"match their sha256, {loaded.manifest.chunk_count} chunks")
+        return
     stats = build(settings, if_needed=if_needed, full=full, progress=sys.stderr.isatty())
     if stats is None:
         click.echo(f"index at {settings.index_dir} is up to date")

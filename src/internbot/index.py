@@ -1,7 +1,9 @@
 """The on-disk index: a folder of plainly named files described by `manifest.json`.
 
     manifest.json   model, dimension, counts, corpus hash, versions, and every file's size and sha256
-    chunks.jsonl    one `Chunk` a line, in vector order
+    chunks.jsonl    one `Chunk` a line, in vector order; `chunk_offsets.npy` says where each starts
+    sentence_offsets.npy  where each chunk's rows start in sentences.npy
+    catalog.json    corpus-wide facts for the answerer (topics, list sections, FAQ starters)
     vectors.npy     chunk vectors (float32, normalised)
     sentences.npy   one vector per chunk sentence, in chunk order (for answer trimming)
     chunks.faiss    the FAISS index over the chunk vectors
@@ -9,7 +11,9 @@
                     and the corpus words for spelling correction; memory-mapped on load
 
 `save` builds the folder beside the target and swaps it in with `os.replace`, so an interrupted
-build leaves the previous index usable. `load` mirrors it and checks everything it reads.
+build leaves the previous index usable. `load` mirrors it: it checks every file's size against
+the manifest (sha256 too with `verify=True`) and memory-maps what it can, so loading reads no
+passage and does not grow with the corpus.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -33,11 +38,13 @@ from internbot.chunking import CHUNKER_VERSION
 from internbot.embedder import Embedder, sha256_file
 from internbot.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, StaleIndexError
 from internbot.lexical import BM25
+from internbot.passages import Catalog, ChunkStore, write_jsonl
 from internbot.records import Chunk, Document
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 #: The files every index has; `lexical/…` files are listed in the manifest too.
-FILES = ("chunks.jsonl", "vectors.npy", "sentences.npy", "chunks.faiss")
+FILES = ("chunks.jsonl", "chunk_offsets.npy", "vectors.npy", "sentences.npy",
+         "sentence_offsets.npy", "chunks.faiss", "catalog.json")
 LEXICAL = "lexical"
 
 
@@ -75,21 +82,24 @@ class Manifest:
 
 @dataclass
 class Index:
-    """Everything the retriever needs, loaded in memory."""
+    """Everything the retriever needs: in memory when just built, memory-mapped when loaded."""
 
     manifest: Manifest
-    chunks: list[Chunk]
+    chunks: Sequence[Chunk]
     vectors: np.ndarray
     sentence_vectors: np.ndarray
     faiss_index: Any
     #: BM25 over the chunks' search texts, with their alias group terms.
     lexical: BM25
     #: Row in `sentence_vectors` where each chunk's sentences start (length chunk_count + 1).
-    sentence_offsets: np.ndarray = field(init=False)
+    sentence_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    catalog: Catalog = field(default_factory=Catalog)
 
     def __post_init__(self) -> None:
-        counts = [len(c.sentences) for c in self.chunks]
-        self.sentence_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        if len(self.sentence_offsets) != len(self.chunks) + 1:  # just built: derive them
+            counts = [len(c.sentences) for c in self.chunks]
+            self.sentence_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+            self.catalog = Catalog.of(self.chunks)
 
     def chunk_sentence_vectors(self, i: int) -> np.ndarray:
         return self.sentence_vectors[self.sentence_offsets[i] : self.sentence_offsets[i + 1]]
@@ -139,6 +149,7 @@ def build_index(docs: list[Document], chunks: list[Chunk], embedder: Embedder, c
                 ) -> tuple[Index, BuildStats]:
     """Embed chunks and their sentences; vectors of unchanged texts come from `previous`."""
     start = time.perf_counter()
+    chunks = [replace(c, row=i) for i, c in enumerate(chunks)]
     cache: dict[str, np.ndarray] = {}
     if previous is not None and previous.manifest.model == embedder.name:
         for i, chunk in enumerate(previous.chunks):
@@ -183,9 +194,9 @@ def save(index: Index, index_dir: Path) -> None:
     _remove_stale_builds(index_dir)
     tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=index_dir.parent))
     try:
-        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
-            for chunk in index.chunks:
-                f.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+        np.save(tmp / "chunk_offsets.npy", write_jsonl(index.chunks, tmp / "chunks.jsonl"))
+        np.save(tmp / "sentence_offsets.npy", index.sentence_offsets)
+        (tmp / "catalog.json").write_text(json.dumps(index.catalog.to_dict(), ensure_ascii=False))
         np.save(tmp / "vectors.npy", index.vectors)
         np.save(tmp / "sentences.npy", index.sentence_vectors)
         ann.write(index.faiss_index, tmp / "chunks.faiss")
@@ -248,8 +259,11 @@ def read_manifest(index_dir: Path) -> Manifest:
 
 
 def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None = None,
-         verify: bool = True) -> Index:
-    """Load and check an index; `model` and `corpus_hash`, when given, must match the manifest."""
+         verify: bool = False) -> Index:
+    """Load and check an index; `model` and `corpus_hash`, when given, must match the manifest.
+
+    Every file's size is checked (a truncated copy is refused); `verify` also checks sha256,
+    which reads every byte (`internbot index --verify`), so serving does not pay for it."""
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
     if not (index_dir / "manifest.json").exists():
@@ -270,12 +284,13 @@ def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None =
         expected = manifest.files.get(name, {})
         if not path.exists():
             raise IndexCorruptError(f"the index at {index_dir} lacks {name}: {fix}")
-        if verify and (path.stat().st_size != expected.get("bytes")
-                       or sha256_file(path) != expected.get("sha256")):
+        if path.stat().st_size != expected.get("bytes") or (
+                verify and sha256_file(path) != expected.get("sha256")):
             raise IndexCorruptError(f"{path} is truncated or corrupt: {fix}")
     try:
-        with (index_dir / "chunks.jsonl").open(encoding="utf-8") as f:
-            chunks = [Chunk.from_dict(json.loads(line)) for line in f]
+        chunks = ChunkStore(index_dir / "chunks.jsonl", np.load(index_dir / "chunk_offsets.npy"))
+        offsets = np.load(index_dir / "sentence_offsets.npy", allow_pickle=False)
+        catalog = Catalog.from_dict(json.loads((index_dir / "catalog.json").read_text(encoding="utf-8")))
         # Memory-mapped: pages come from the OS cache and are shared by worker processes.
         vectors = np.load(index_dir / "vectors.npy", allow_pickle=False, mmap_mode="r")
         sentences = np.load(index_dir / "sentences.npy", allow_pickle=False, mmap_mode="r")
@@ -285,8 +300,10 @@ def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None =
         raise IndexCorruptError(f"the index at {index_dir} is unreadable ({exc}): {fix}") from exc
     if (len(chunks) != manifest.chunk_count or flat.ntotal != len(chunks)
             or vectors.shape != (len(chunks), manifest.dim)
-            or sentences.shape[0] != manifest.sentence_count or bm25.n != len(chunks)):
+            or sentences.shape[0] != manifest.sentence_count or bm25.n != len(chunks)
+            or len(offsets) != len(chunks) + 1 or offsets[-1] != len(sentences)):
         raise IndexCorruptError(f"the index at {index_dir} is inconsistent: {fix}")
     # Plain ndarray views of the maps: same shared pages, without np.memmap's per-slice overhead
     # (a memmap object for every chunk's sentence rows, on every question).
-    return Index(manifest, chunks, np.asarray(vectors), np.asarray(sentences), flat, bm25)
+    return Index(manifest, chunks, np.asarray(vectors), np.asarray(sentences), flat, bm25,
+                 offsets, catalog)

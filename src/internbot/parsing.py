@@ -77,7 +77,8 @@ def is_body(line: str, heading: str) -> bool:
 def parse_text(text: str) -> list[Block]:
     """Plain text: headings are short unpunctuated lines followed by body text; bullets start with •."""
     lines = [clean(line) for line in text.split("\n")]
-    lines = [line for line in lines if line]
+    # A bullet marker alone on its line is no content (and no body for the line above it).
+    lines = [line for line in lines if line and not ((b := BULLET.match(line)) and not b.group(1))]
     # Drop image captions ("Image Credit: …") and the alt-text line just before one.
     drop = set()
     for i, line in enumerate(lines):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -157,7 +158,7 @@ def _bank_nouns() -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def make_probes(chunks: list[Chunk], bm25: BM25, seed: str = "") -> Probes:
+def make_probes(chunks: Sequence[Chunk], bm25: BM25, seed: str = "") -> Probes:
     rng = random.Random(f"internbot-probes:{seed}")
     passages = [c for c in chunks if c.kind != "list"]
     if len(passages) > MAX_PASSAGES:

@@ -37,6 +37,8 @@ class Chunk:
     sentences: tuple[str, ...]
     #: For bullets and items, the label before the colon ("Curiosity"); for FAQ pairs, the question.
     label: str = ""
+    #: Its row in the index (vectors, FAISS, BM25), once it belongs to one; not saved.
+    row: int = field(default=-1, compare=False)
 
     @property
     def section_title(self) -> str:
@@ -62,10 +64,12 @@ class Chunk:
         return [f"{context}: {s}" if context else s for s in self.sentences]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        del data["row"]
+        return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Chunk:
+    def from_dict(cls, data: dict[str, Any], row: int = -1) -> Chunk:
         return cls(
             id=data["id"],
             doc_id=data["doc_id"],
@@ -75,6 +79,7 @@ class Chunk:
             text=data["text"],
             sentences=tuple(data["sentences"]),
             label=data.get("label", ""),
+            row=row,
         )
 
 

@@ -98,15 +98,16 @@ class Retriever:
         self.aliases = index_aliases(index.manifest.synonyms)
         #: Built with the index (alias group terms included), memory-mapped on load.
         self.bm25: BM25 = index.lexical
-        self._positions = {c.id: i for i, c in enumerate(index.chunks)}
 
     @property
-    def chunks(self) -> list[Chunk]:
+    def chunks(self) -> Sequence[Chunk]:
         return self.index.chunks
 
     def position(self, chunk: Chunk) -> int:
         """The row of `chunk` in the index."""
-        return self._positions[chunk.id]
+        if chunk.row < 0:
+            raise ValueError(f"chunk {chunk.id} belongs to no index")
+        return chunk.row
 
     def expand(self, text: str) -> str:
         """The question with, for each alias it says, the member of its group the corpus uses
