@@ -9,8 +9,13 @@ that grows with the corpus (Heaps' law, as real sites do), indexes them with the
 - questions: per-question engine time with the encode taken out (vectors precomputed, one
   question at a time, one BLAS/FAISS thread as in the server): p50, p95, max; RSS after.
 
+Then, with `--serve`, `internbot serve` (hashing embedder) on the seed guide and on the largest
+index, one after the other, under 32 clients (`bench/load.py`'s), and with `--encode`, the real
+model's encode throughput on generated passages (what building an index of them costs).
+
 Usage: .venv/bin/python bench/engine_scale.py [--passages 10000 74000] [--questions 300]
        [--keep DIR] [--rebuild]   (reuse generated corpora, and indexes unless --rebuild)
+       [--serve] [--encode]
 """
 
 from __future__ import annotations
@@ -117,6 +122,46 @@ def phase_serve(work: Path, n_questions: int) -> dict[str, float]:
             "max_ms": round(times[-1], 2), "rss_after_questions_mb": round(rss_mb())}
 
 
+def serve_rps(work: Path, seconds: float = 15) -> dict[str, float]:
+    """Requests/s of `internbot serve` on the index in `work` (hashing embedder)."""
+    import asyncio
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from load import free_port, hammer, start
+
+    port = free_port()
+    s = settings_for(work)
+    proc = start([str(Path(sys.executable).parent / "internbot"), "serve", "--rate-limit", "0",
+                  "--port", str(port)], port,
+                 env={"INTERNBOT_MODEL": s.model, "INTERNBOT_MODEL_SHA256": "",
+                      "INTERNBOT_INDEX": str(s.index_dir), "INTERNBOT_CORPUS": str(s.corpus_dir),
+                      "INTERNBOT_DATA": str(work / "data")})
+    try:
+        return asyncio.run(hammer(f"http://127.0.0.1:{port}/api/ask", 32, seconds))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def encode_rate(work: Path, n: int = 2000) -> dict[str, float]:
+    """Passages/s of the bundled model (ONNX when available) on `n` generated passages."""
+    import numpy as np
+
+    from internbot.config import Settings
+    from internbot.embedder import load_embedder
+    from internbot.passages import ChunkStore
+
+    index = work / "index"
+    chunks = ChunkStore(index / "chunks.jsonl", np.load(index / "chunk_offsets.npy"))
+    texts = [chunks[i].search_text() for i in range(min(n, len(chunks)))]
+    embedder = load_embedder(Settings(cache_dir=ROOT / ".cache"))
+    embedder.encode(texts[:64])
+    t0 = time.perf_counter()
+    embedder.encode(texts)
+    seconds = time.perf_counter() - t0
+    return {"encode_passages": len(texts), "encode_passages_per_s": round(len(texts) / seconds, 1)}
+
+
 def child(phase: str, work: Path, n_questions: int) -> dict[str, float]:
     out = subprocess.run([sys.executable, __file__, "--phase", phase, "--work", str(work),
                           "--questions", str(n_questions)], check=True, capture_output=True, text=True,
@@ -130,6 +175,9 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=300)
     parser.add_argument("--keep", type=Path, help="folder to keep (and reuse) corpora and indexes in")
     parser.add_argument("--rebuild", action="store_true", help="rebuild kept indexes")
+    parser.add_argument("--serve", action="store_true",
+                        help="also serve the seed guide and the largest index under load")
+    parser.add_argument("--encode", action="store_true", help="also time the real model's encode")
     parser.add_argument("--phase", choices=["build", "serve"])
     parser.add_argument("--work", type=Path)
     args = parser.parse_args()
@@ -150,7 +198,20 @@ def main() -> None:
         row |= child("serve", work, args.questions)
         rows.append(row)
         print(json.dumps(row), flush=True)
-    print(json.dumps(rows, indent=2))
+    largest = base / f"p{args.passages[-1]}"
+    extra: dict[str, object] = {}
+    if args.serve:
+        seed = base / "seed"
+        if not (seed / "index" / "manifest.json").exists():
+            (seed / "corpus").mkdir(parents=True, exist_ok=True)
+            (seed / "corpus" / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+            child("build", seed, args.questions)
+        extra["serve_seed"] = serve_rps(seed)
+        extra[f"serve_{args.passages[-1]}"] = serve_rps(largest)
+        print(json.dumps(extra), flush=True)
+    if args.encode:
+        extra |= encode_rate(largest)
+    print(json.dumps({"rows": rows, **extra}, indent=2))
 
 
 if __name__ == "__main__":
