@@ -5,7 +5,7 @@ from __future__ import annotations
 from internbot.aliases import Aliases, read_synonyms
 from internbot.answerer import Answerer
 from internbot.config import Settings
-from internbot.corpus import corpus_hash, load_documents, synonyms_text
+from internbot.corpus import corpus_hash, load_documents, settings_text
 from internbot.indexing import build, is_current
 
 
@@ -29,9 +29,9 @@ def test_synonyms_file_is_read_and_extends_retrieval(fake_settings: Settings) ->
 
 def test_changing_synonyms_makes_the_index_stale(fake_index: Settings) -> None:
     docs = load_documents(fake_index.corpus_dir)
-    assert is_current(fake_index, corpus_hash(docs, synonyms_text(fake_index.corpus_dir)))
+    assert is_current(fake_index, corpus_hash(docs, settings_text(fake_index.corpus_dir)))
     (fake_index.corpus_dir / "synonyms.txt").write_text("java, coffee\n", encoding="utf-8")
-    assert not is_current(fake_index, corpus_hash(docs, synonyms_text(fake_index.corpus_dir)))
+    assert not is_current(fake_index, corpus_hash(docs, settings_text(fake_index.corpus_dir)))
 
 
 def test_list_answers_fit_a_chat_bubble(fake_index: Settings) -> None:

@@ -11,12 +11,15 @@ fitted to one article lives in the code.
 from __future__ import annotations
 
 import logging
+import random
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
 
-from internbot.probes import Probes, make_probes
+from internbot.curated import CuratedAnswer, CuratedIndex
+from internbot.lexical import BM25
+from internbot.probes import Probes, make_probes, near_miss, read_bank, with_everyday_word, with_typo
 from internbot.retriever import Evidence, Retrieval, Retriever
 
 log = logging.getLogger(__name__)
@@ -141,3 +144,43 @@ def calibrate(retriever: Retriever, seed: str = "") -> Calibration:
     negative = evidence_for(retriever, probes.off_topic)
     calibration = fit(positive, negative)
     return replace(calibration, examples=probes.examples())
+
+
+def curated_probes(entries: list[CuratedAnswer], bm25: BM25, seed: str = "") -> tuple[list[str], list[str]]:
+    """Questions a curated entry should take (its questions and alternates as visitors vary
+    them: an everyday word, a typo, a word left out) and near misses it must not (its key word
+    swapped for a foreign one)."""
+    rng = random.Random(f"internbot-curated:{seed}")
+    positive: list[str] = []
+    negative: list[str] = []
+    for variant in (v for e in entries for v in e.variants()):
+        words = variant.rstrip("?").split()
+        positive += [variant, with_everyday_word(variant, rng), with_typo(variant, rng)]
+        if len(words) >= 4:
+            del words[rng.randrange(1, len(words))]
+            positive.append(" ".join(words) + "?")
+        if (miss := near_miss(variant, bm25, rng)) is not None:
+            negative.append(miss)
+    return list(dict.fromkeys(positive)), negative
+
+
+def calibrate_curated(curated: CuratedIndex, retriever: Retriever, seed: str = "") -> float:
+    """The fused score from which a question takes a curated answer: the threshold that best
+    separates the entries' own probes from off-topic questions, near misses and questions the
+    guides answer (which must keep getting passages), class-balanced; the higher on ties."""
+    positive, near = curated_probes(curated.entries, curated.bm25, seed)
+    negative = [*read_bank(), *near, *make_probes(retriever.chunks, retriever.bm25, seed).in_scope]
+
+    def scores(texts: list[str]) -> np.ndarray:
+        return curated.scores(texts, retriever.encode(texts))[1] if texts else np.zeros(0)
+
+    pos, neg = scores(positive), scores(negative)
+    best, threshold = -1.0, float(pos.min(initial=1.0))
+    for t in np.unique(pos):
+        balanced = float((pos >= t).mean() + (neg < t).mean())
+        if balanced >= best:
+            best, threshold = balanced, float(t)
+    log.info("curated answers: threshold %.3f (%.0f%% of %d probes taken, %.1f%% of %d others)",
+             threshold, 100 * (pos >= threshold).mean(), len(pos),
+             100 * (neg >= threshold).mean(), len(neg))
+    return threshold

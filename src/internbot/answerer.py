@@ -17,6 +17,7 @@ import numpy as np
 from internbot import smalltalk
 from internbot.answerability import Calibration, calibrate
 from internbot.config import Settings
+from internbot.curated import LEXICAL_WEIGHT
 from internbot.errors import QuestionError
 from internbot.lexical import term_set, terms
 from internbot.passages import section_key
@@ -107,14 +108,14 @@ class Answerer:
                       weights: Weights | None = None, policy: Policy | None = None) -> Answerer:
         """Load the index named by `settings` (checked against model and corpus) and the model."""
         from internbot import index as index_store
-        from internbot.corpus import corpus_hash, load_documents, synonyms_text
+        from internbot.corpus import corpus_hash, load_documents, settings_text
         from internbot.embedder import load_embedder
 
         manifest = index_store.read_manifest(settings.index_dir)
         expected_hash = None
         if check_corpus and Path(settings.corpus_dir).is_dir():
             expected_hash = corpus_hash(load_documents(settings.corpus_dir),
-                                        synonyms_text(settings.corpus_dir))
+                                        settings_text(settings.corpus_dir))
         index = index_store.load(settings.index_dir, model=settings.model, corpus_hash=expected_hash)
         embedder = load_embedder(settings)
         if embedder.dim != manifest.dim:
@@ -198,8 +199,27 @@ class Answerer:
             found.setdefault(i, {})[how] = (res, vec)
         for i, options in found.items():
             retrieval, vector = self._pick(queries[i], options)
-            answers[i] = self._compose(queries[i].question, retrieval, vector)
+            answers[i] = (self._curated(queries[i].question, options["alone"][1])
+                          or self._compose(queries[i].question, retrieval, vector))
         return [a for a in answers if a is not None]
+
+    def _curated(self, question: str, vector: np.ndarray) -> Answer | None:
+        """The site owner's curated answer to this question, when one matches: it comes
+        before any passage, labelled as curated, with its source when the owner gave one."""
+        curated = self.retriever.index.curated
+        found = curated.match(question, vector) if curated is not None else None
+        if curated is None or found is None:
+            return None
+        entry, score = found
+        where = f"curated answer · {entry.source}" if entry.source else "curated answer"
+        source = Source("qna", entry.question, clip(entry.answer), round(score, 4),
+                        "Curated answers", (), f"qna#{curated.entries.index(entry)}")
+        # Confidence 0.5 at the fitted threshold, 1 at a perfect match (cosine 1 + full BM25).
+        best = 1.0 + LEXICAL_WEIGHT
+        conf = 0.5 + 0.5 * min(1.0, (score - curated.threshold) / max(best - curated.threshold, 1e-6))
+        return Answer(question, True, clip(entry.answer, MAX_ANSWER_CHARS - len(where) - 12)
+                      + f"\n\n(Source: {where})", round(conf, 4), (source,), kind="curated",
+                      section=entry.question)
 
     def confidence(self, retrieval: Retrieval) -> float:
         """How sure the engine is that the corpus answers the question, in [0, 1]: the corpus's

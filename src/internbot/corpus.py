@@ -19,7 +19,9 @@ log = logging.getLogger(__name__)
 
 #: Files of the corpus folder that configure it rather than being guides.
 SYNONYMS_FILE = "synonyms.txt"
-RESERVED = frozenset({SYNONYMS_FILE})
+#: The site owner's curated answers (`curated.py`); the first that exists is used.
+QNA_FILES = ("qna.csv", "qna.yaml", "qna.yml")
+RESERVED = frozenset({SYNONYMS_FILE, *QNA_FILES})
 FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
 
@@ -114,3 +116,16 @@ def synonyms_text(corpus_dir: Path) -> str:
     """The corpus's `synonyms.txt`, or '' (it changes the index, so it is part of the hash)."""
     path = Path(corpus_dir) / SYNONYMS_FILE
     return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def qna_file(corpus_dir: Path) -> Path | None:
+    """The corpus's curated-answers file (`qna.csv`, `qna.yaml` or `qna.yml`), if any."""
+    return next((p for n in QNA_FILES if (p := Path(corpus_dir) / n).is_file()), None)
+
+
+def settings_text(corpus_dir: Path) -> str:
+    """The corpus folder's own settings files, which change the index as the guides do:
+    `synonyms.txt` and the curated answers. Part of the corpus hash."""
+    qna = qna_file(corpus_dir)
+    extra = f"\x00{qna.name}\x00{qna.read_text(encoding='utf-8')}" if qna else ""
+    return synonyms_text(corpus_dir) + extra

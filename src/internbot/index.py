@@ -7,6 +7,8 @@
     vectors.npy     chunk vectors (float32, normalised)
     sentences.npy   one vector per chunk sentence, in chunk order (for answer trimming)
     chunks.faiss    the FAISS index over the chunk vectors
+    curated.json, curated.npy  the site owner's curated answers (when the corpus has a qna file)
+                    with their fitted threshold, and one vector per question or alternate
     lexical/        the BM25 index (bm25s's score matrix and vocabulary), each passage's terms
                     and the corpus words for spelling correction; memory-mapped on load
 
@@ -35,6 +37,7 @@ import numpy as np
 from internbot import __version__, ann
 from internbot.aliases import BUILT_IN, Aliases
 from internbot.chunking import CHUNKER_VERSION
+from internbot.curated import CuratedAnswer, CuratedIndex
 from internbot.embedder import Embedder, sha256_file
 from internbot.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, StaleIndexError
 from internbot.lexical import BM25
@@ -94,6 +97,8 @@ class Index:
     #: Row in `sentence_vectors` where each chunk's sentences start (length chunk_count + 1).
     sentence_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     catalog: Catalog = field(default_factory=Catalog)
+    #: The corpus's curated answers, if it has any.
+    curated: CuratedIndex | None = None
 
     def __post_init__(self) -> None:
         if len(self.sentence_offsets) != len(self.chunks) + 1:  # just built: derive them
@@ -146,6 +151,7 @@ class BuildStats:
 def build_index(docs: list[Document], chunks: list[Chunk], embedder: Embedder, corpus_hash: str,
                 previous: Index | None = None, progress: bool = False,
                 factory: str = "auto", synonyms: list[list[str]] | None = None,
+                curated: Sequence[CuratedAnswer] = (),
                 ) -> tuple[Index, BuildStats]:
     """Embed chunks and their sentences; vectors of unchanged texts come from `previous`."""
     start = time.perf_counter()
@@ -175,6 +181,8 @@ def build_index(docs: list[Document], chunks: list[Chunk], embedder: Embedder, c
     )
     index = Index(manifest, chunks, vectors, sentence_vectors, flat,
                   build_lexical(chunks, manifest.synonyms))
+    if curated:
+        index.curated = CuratedIndex.build(curated, embedder.encode, embedder.dim)
     stats = BuildStats(len(chunks), len(sentences), n1 + n2, reused, time.perf_counter() - start)
     return index, stats
 
@@ -202,6 +210,8 @@ def save(index: Index, index_dir: Path) -> None:
         ann.write(index.faiss_index, tmp / "chunks.faiss")
         lexical = [p.relative_to(tmp).as_posix() for p in index.lexical.save(tmp / LEXICAL)]
         names = [*FILES, *lexical]
+        if index.curated is not None:
+            names += [p.name for p in index.curated.save(tmp)]
         files = {n: {"bytes": (tmp / n).stat().st_size, "sha256": sha256_file(tmp / n)} for n in names}
         manifest = Manifest(**{**asdict(index.manifest), "files": files})
         (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2) + "\n")
@@ -278,8 +288,8 @@ def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None =
         )
     if corpus_hash is not None and manifest.corpus_hash != corpus_hash:
         raise StaleIndexError(f"the corpus changed since the index at {index_dir} was built: {fix}")
-    lexical = [n for n in manifest.files if n.startswith(f"{LEXICAL}/")]
-    for name in (*FILES, *lexical):
+    optional = [n for n in manifest.files if n not in FILES]
+    for name in (*FILES, *optional):
         path = index_dir / name
         expected = manifest.files.get(name, {})
         if not path.exists():
@@ -296,6 +306,7 @@ def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None =
         sentences = np.load(index_dir / "sentences.npy", allow_pickle=False, mmap_mode="r")
         flat = ann.read(index_dir / "chunks.faiss", manifest.faiss_params)
         bm25 = BM25.load(index_dir / LEXICAL)
+        curated = CuratedIndex.load(index_dir) if "curated.json" in manifest.files else None
     except (ValueError, KeyError, OSError, RuntimeError, TypeError) as exc:
         raise IndexCorruptError(f"the index at {index_dir} is unreadable ({exc}): {fix}") from exc
     if (len(chunks) != manifest.chunk_count or flat.ntotal != len(chunks)
@@ -306,4 +317,4 @@ def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None =
     # Plain ndarray views of the maps: same shared pages, without np.memmap's per-slice overhead
     # (a memmap object for every chunk's sentence rows, on every question).
     return Index(manifest, chunks, np.asarray(vectors), np.asarray(sentences), flat, bm25,
-                 offsets, catalog)
+                 offsets, catalog, curated)

@@ -11,10 +11,11 @@ from dataclasses import dataclass, replace
 
 from internbot import index as store
 from internbot.aliases import parse_synonyms
-from internbot.answerability import calibrate
+from internbot.answerability import calibrate, calibrate_curated
 from internbot.chunking import chunk_documents
 from internbot.config import Settings
-from internbot.corpus import SYNONYMS_FILE, corpus_hash, load_documents, synonyms_text
+from internbot.corpus import SYNONYMS_FILE, corpus_hash, load_documents, settings_text, synonyms_text
+from internbot.curated import read_curated
 from internbot.embedder import load_embedder
 from internbot.errors import InternbotError
 from internbot.retriever import Retriever
@@ -48,7 +49,8 @@ def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
     """Build and atomically save the index; None when `if_needed` and it is already current."""
     docs = load_documents(settings.corpus_dir)
     synonyms = synonyms_text(settings.corpus_dir)
-    digest = corpus_hash(docs, synonyms)
+    digest = corpus_hash(docs, settings_text(settings.corpus_dir))
+    curated = read_curated(settings.corpus_dir)
     if if_needed and is_current(settings, digest):
         return None
     chunks = list(chunk_documents(docs, settings.max_chunk_chars))
@@ -61,9 +63,13 @@ def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
     embedder = load_embedder(settings)
     groups = [list(g) for g in parse_synonyms(synonyms, settings.corpus_dir / SYNONYMS_FILE)]
     built, stats = store.build_index(docs, chunks, embedder, digest, previous, progress=progress,
-                                     factory=settings.faiss_factory, synonyms=groups)
+                                     factory=settings.faiss_factory, synonyms=groups,
+                                     curated=curated)
     # Fitted to this corpus's own probes, so abstention follows the corpus (answerability.py).
-    calibration = calibrate(Retriever(built, embedder), seed=digest)
+    retriever = Retriever(built, embedder)
+    calibration = calibrate(retriever, seed=digest)
+    if built.curated is not None:
+        built.curated.threshold = calibrate_curated(built.curated, retriever, seed=digest)
     built.manifest = replace(built.manifest, calibration=calibration.to_dict())
     store.save(built, settings.index_dir)
     return IndexReport(len(docs), stats.chunks, stats.sentences, stats.embedded, stats.reused,

@@ -9,6 +9,7 @@ speak to at all.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from collections.abc import Sequence
@@ -105,6 +106,7 @@ class BM25:
         """Index `texts`; `extra`, when given, adds terms to each (the alias groups it mentions)."""
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each build at DEBUG
         docs = [terms(t) for t in texts]
         for doc, more in zip(docs, extra or [], strict=False):
             doc.extend(more)

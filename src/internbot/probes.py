@@ -113,7 +113,7 @@ def _from_passage(chunk: Chunk, rng: random.Random) -> str | None:
     return rng.choice(FRAMES).format(x=" ".join(span))
 
 
-def _everyday(question: str, rng: random.Random) -> str:
+def with_everyday_word(question: str, rng: random.Random) -> str:
     """The question with one everyday word mixed in, replacing one of its words or not."""
     parts = question.rstrip("?").split()
     word = rng.choice(EVERYDAY)
@@ -124,7 +124,7 @@ def _everyday(question: str, rng: random.Random) -> str:
     return " ".join(parts) + ("?" if question.endswith("?") else "")
 
 
-def _typo(question: str, rng: random.Random) -> str:
+def with_typo(question: str, rng: random.Random) -> str:
     """The question with two neighbouring letters of one longer word swapped."""
     parts = question.split()
     longer = [i for i, p in enumerate(parts) if len(p) >= 5 and p.isalpha()]
@@ -137,7 +137,7 @@ def _typo(question: str, rng: random.Random) -> str:
     return " ".join(parts)
 
 
-def _near_miss(question: str, bm25: BM25, rng: random.Random) -> str | None:
+def near_miss(question: str, bm25: BM25, rng: random.Random) -> str | None:
     """The question with its most specific known word swapped for a foreign one."""
     known = [w for w in _content(question) if bm25.knows(stem(w))]
     if not known:
@@ -167,10 +167,10 @@ def make_probes(chunks: Sequence[Chunk], bm25: BM25, seed: str = "") -> Probes:
     rounds = max(1, min(PER_PASSAGE, (2 * MAX_PASSAGES) // max(len(passages), 1)))
     in_scope = list(dict.fromkeys(q for c in passages for _ in range(rounds)
                                   if (q := _from_passage(c, rng))))
-    in_scope = [_everyday(q, rng) if rng.random() < EVERYDAY_SHARE else q for q in in_scope]
-    in_scope = [_everyday(q, rng) if rng.random() < EVERYDAY_SHARE / 3 else q for q in in_scope]
-    in_scope = [_typo(q, rng) if rng.random() < TYPO_SHARE else q for q in in_scope]
+    in_scope = [with_everyday_word(q, rng) if rng.random() < EVERYDAY_SHARE else q for q in in_scope]
+    in_scope = [with_everyday_word(q, rng) if rng.random() < EVERYDAY_SHARE / 3 else q for q in in_scope]
+    in_scope = [with_typo(q, rng) if rng.random() < TYPO_SHARE else q for q in in_scope]
     bank = [q for q in read_bank() if bm25.coverage(terms(q)) < 1.0]
     near = [m for q in rng.sample(in_scope, int(len(in_scope) * NEAR_MISS_SHARE))
-            if (m := _near_miss(q, bm25, rng))]
+            if (m := near_miss(q, bm25, rng))]
     return Probes(in_scope, bank + near, len(near))

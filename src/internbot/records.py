@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 ChunkKind = Literal["paragraph", "bullet", "item", "faq", "list"]
-AnswerKind = Literal["passage", "list", "smalltalk", "fallback"]
+AnswerKind = Literal["passage", "list", "curated", "smalltalk", "fallback"]
 
 
 @dataclass(frozen=True)
