@@ -1,6 +1,8 @@
-"""Read the corpus folder into `Document`s: every .txt, .md and .html file, recursively.
+"""Read the corpus folder into `Document`s: every .txt, .md, .html, .pdf and .docx file,
+recursively (each format read by `ingest`).
 
-Unreadable files (binary, not UTF-8, empty) are skipped with a warning rather than failing the build.
+Unreadable files (binary, not UTF-8, empty, scanned PDFs) are skipped with a warning rather
+than failing the build.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from internbot import ingest
 from internbot.errors import CorpusError
 from internbot.records import Document
 
@@ -22,7 +25,7 @@ SYNONYMS_FILE = "synonyms.txt"
 #: The site owner's curated answers (`curated.py`); the first that exists is used.
 QNA_FILES = ("qna.csv", "qna.yaml", "qna.yml")
 RESERVED = frozenset({SYNONYMS_FILE, *QNA_FILES})
-FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+FORMATS = ingest.SUFFIXES
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -45,22 +48,6 @@ def doc_id_for(path: Path, corpus_dir: Path) -> str:
     return re.sub(r"[^a-z0-9/]+", "-", rel.lower()).strip("-")
 
 
-def decode(data: bytes, name: str) -> str | None:
-    """UTF-8 text, or None (with a warning) for binary, non-UTF-8 or blank content."""
-    if b"\x00" in data[:8192]:
-        log.warning("skipping %s: looks binary", name)
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        log.warning("skipping %s: not UTF-8 (%s)", name, exc.reason)
-        return None
-    if not text.strip():
-        log.warning("skipping %s: empty", name)
-        return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def guess_title(text: str, fmt: str, fallback: str) -> str:
     """The document's own title: <title>/<h1> for HTML, the first heading or line otherwise."""
     if fmt == "html":
@@ -80,23 +67,20 @@ def load_documents(corpus_dir: Path) -> list[Document]:
     """Every readable document in the corpus; raises `CorpusError` when there is none."""
     docs: list[Document] = []
     for path in corpus_files(corpus_dir):
-        text = decode(path.read_bytes(), str(path))
-        if text is None:
+        extracted = ingest.read(path)
+        if extracted is None:
             continue
-        fmt = FORMATS[path.suffix.lower()]
-        doc_id = doc_id_for(path, corpus_dir)
-        docs.append(
-            Document(
-                id=doc_id,
-                title=guess_title(text, fmt, fallback=path.stem),
-                path=str(path),
-                text=text,
-                format=fmt,  # type: ignore[arg-type]
-            )
-        )
+        docs.append(Document(
+            id=doc_id_for(path, corpus_dir),
+            title=guess_title(extracted.text, extracted.format, fallback=path.stem),
+            path=str(path),
+            text=extracted.text,
+            format=extracted.format,
+        ))
     if not docs:
         raise CorpusError(
-            f"the corpus at {corpus_dir} has no readable .txt, .md or .html document: add one"
+            f"the corpus at {corpus_dir} has no readable .txt, .md, .html, .pdf or .docx document: "
+            "add one"
         )
     return docs
 
