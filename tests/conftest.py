@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,14 +25,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_ready(base: str, timeout: float = 60) -> None:
-    """Poll `/readyz` until it answers 200, or fail after `timeout` seconds."""
+def wait_ready(base: str, timeout: float = 60,
+               died: Callable[[], str | None] | None = None) -> None:
+    """Poll `/readyz` until it answers 200, or fail after `timeout` seconds (or as soon as
+    `died` says the server process has exited, with what it said)."""
     import time
 
     import httpx
 
     deadline = time.time() + timeout
     while time.time() < deadline:
+        if died is not None and (why := died()) is not None:
+            raise AssertionError(f"{base} exited: {why}")
         try:
             if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
                 return

@@ -21,9 +21,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-import httpx
 import pytest
-from conftest import free_port
+from conftest import free_port, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
@@ -134,18 +133,12 @@ class Replica:
                 start_new_session=True)
 
     def wait_ready(self, timeout: float = 120) -> None:
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                err = self.log.read_text(errors="replace")[-2000:]
-                raise AssertionError(f"replica on port {self.port} exited: {err}")
-            try:
-                if httpx.get(f"{self.base}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"replica on port {self.port} not ready after {timeout} s")
+        wait_ready(self.base, timeout, self._died)
+
+    def _died(self) -> str | None:
+        if self.proc.poll() is None:
+            return None
+        return self.log.read_text(errors="replace")[-2000:]
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -17,14 +17,12 @@ import numpy as np
 from internbot import smalltalk
 from internbot.answerability import Calibration, calibrate
 from internbot.config import Settings
-from internbot.curated import LEXICAL_WEIGHT
 from internbot.errors import QuestionError
 from internbot.lexical import term_set, terms
 from internbot.passages import section_key
-from internbot.records import Answer, AnswerKind, Chunk, Hit, Query, Source
+from internbot.records import MAX_ANSWER_CHARS, Answer, AnswerKind, Chunk, Hit, Query, Source, clip
 from internbot.retriever import Concepts, Retrieval, Retriever, Weights
 
-MAX_ANSWER_CHARS = 800
 #: Sentences scoring this far below a passage's best sentence are trimmed from the answer.
 TRIM_MARGIN = 0.15
 #: Words that make a short question lean on the previous one ("how long is it?").
@@ -78,12 +76,6 @@ def suggestion_for(chunk: Chunk) -> str:
         return f"Tell me about {chunk.label}"
     title = chunk.section[-1] if chunk.section else chunk.doc_title
     return title if title.endswith("?") else f"Tell me about {title}"
-
-
-def clip(text: str, limit: int = MAX_ANSWER_CHARS) -> str:
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 class Answerer:
@@ -199,27 +191,10 @@ class Answerer:
             found.setdefault(i, {})[how] = (res, vec)
         for i, options in found.items():
             retrieval, vector = self._pick(queries[i], options)
-            answers[i] = (self._curated(queries[i].question, options["alone"][1])
+            curated = self.retriever.index.curated
+            answers[i] = ((curated.answer(queries[i].question, options["alone"][1]) if curated else None)
                           or self._compose(queries[i].question, retrieval, vector))
         return [a for a in answers if a is not None]
-
-    def _curated(self, question: str, vector: np.ndarray) -> Answer | None:
-        """The site owner's curated answer to this question, when one matches: it comes
-        before any passage, labelled as curated, with its source when the owner gave one."""
-        curated = self.retriever.index.curated
-        found = curated.match(question, vector) if curated is not None else None
-        if curated is None or found is None:
-            return None
-        entry, score = found
-        where = f"curated answer · {entry.source}" if entry.source else "curated answer"
-        source = Source("qna", entry.question, clip(entry.answer), round(score, 4),
-                        "Curated answers", (), f"qna#{curated.entries.index(entry)}")
-        # Confidence 0.5 at the fitted threshold, 1 at a perfect match (cosine 1 + full BM25).
-        best = 1.0 + LEXICAL_WEIGHT
-        conf = 0.5 + 0.5 * min(1.0, (score - curated.threshold) / max(best - curated.threshold, 1e-6))
-        return Answer(question, True, clip(entry.answer, MAX_ANSWER_CHARS - len(where) - 12)
-                      + f"\n\n(Source: {where})", round(conf, 4), (source,), kind="curated",
-                      section=entry.question)
 
     def confidence(self, retrieval: Retrieval) -> float:
         """How sure the engine is that the corpus answers the question, in [0, 1]: the corpus's

@@ -22,6 +22,7 @@ import numpy as np
 from internbot.corpus import qna_file
 from internbot.errors import CorpusError
 from internbot.lexical import BM25
+from internbot.records import MAX_ANSWER_CHARS, Answer, Source, clip
 
 #: Weight of the normalised BM25 score beside the cosine, as for passages.
 LEXICAL_WEIGHT = 0.5
@@ -135,6 +136,23 @@ class CuratedIndex:
         if not self.entries or score[0] < self.threshold:
             return None
         return self.entries[int(entry[0])], float(score[0])
+
+    def answer(self, question: str, vector: np.ndarray) -> Answer | None:
+        """The curated answer to this question, when one matches: labelled as curated, with
+        its source when the owner gave one; confidence 0.5 at the threshold, 1 at a perfect
+        match (cosine 1 and full BM25)."""
+        found = self.match(question, vector)
+        if found is None:
+            return None
+        entry, score = found
+        where = f"curated answer · {entry.source}" if entry.source else "curated answer"
+        source = Source("qna", entry.question, clip(entry.answer), round(score, 4),
+                        "Curated answers", (), f"qna#{self.entries.index(entry)}")
+        best = 1.0 + LEXICAL_WEIGHT
+        conf = 0.5 + 0.5 * min(1.0, (score - self.threshold) / max(best - self.threshold, 1e-6))
+        return Answer(question, True, clip(entry.answer, MAX_ANSWER_CHARS - len(where) - 12)
+                      + f"\n\n(Source: {where})", round(conf, 4), (source,), kind="curated",
+                      section=entry.question)
 
     def save(self, folder: Path) -> list[Path]:
         np.save(folder / "curated.npy", self.vectors)

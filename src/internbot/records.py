@@ -107,6 +107,17 @@ class Source:
     chunk: str = ""
 
 
+#: The longest answer text shown, source line included.
+MAX_ANSWER_CHARS = 800
+
+
+def clip(text: str, limit: int = MAX_ANSWER_CHARS) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 @dataclass(frozen=True)
 class Answer:
     """The answer contract shared by the CLI, batch eval and the HTTP API."""
