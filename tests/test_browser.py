@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import free_port, wait_ready
+from conftest import ARTICLE, free_port, wait_ready
 from servers import CHROMIUM_FLAGS
 
 from internbot.config import Settings
@@ -131,3 +131,62 @@ def test_phone_sized_screen(server, browser) -> None:  # type: ignore[no-untyped
     width = frame.evaluate("document.documentElement.scrollWidth")
     assert width <= 392  # nothing overflows sideways
     page.close()
+
+
+def test_the_owners_loop_in_a_browser(browser, tmp_path_factory: pytest.TempPathFactory) -> None:  # type: ignore[no-untyped-def]
+    """Ask what the guide does not answer, get the fallback, open /admin, write the answer,
+    ask again and get it: one server, no restart. Saves docs/admin.png and docs/admin-answer.png
+    for the README."""
+    import uvicorn
+
+    from internbot.indexing import build
+    from internbot.server import create_app
+
+    base_dir = tmp_path_factory.mktemp("owner")
+    corpus = base_dir / "corpus"
+    corpus.mkdir()
+    shutil.copy(ARTICLE, corpus / ARTICLE.name)
+    token = "owner-token-0123456789abcdef"
+    settings = Settings(corpus_dir=corpus, index_dir=base_dir / "index", data_dir=base_dir / "data",
+                        rate_limit=0, admin_token=token)
+    build(settings)
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                        log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    wait_ready(base)
+    question = "Does the career center run mock interviews?"
+    try:
+        page = browser.new_page(viewport={"width": 1000, "height": 800})
+        page.goto(f"{base}/")
+        page.wait_for_selector("textarea", timeout=30_000)
+        page.fill("textarea", question)
+        page.press("textarea", "Enter")
+        page.wait_for_selector("text=Sorry, I don't know", timeout=30_000)
+
+        admin = browser.new_page(viewport={"width": 1000, "height": 760})
+        admin.goto(f"{base}/admin")
+        admin.fill("input[name=token]", token)
+        admin.click("text=Sign in")
+        group = admin.locator("fieldset", has_text=question)
+        group.locator("textarea[name=answer]").fill(
+            "Yes: the career center runs mock technical interviews every Tuesday; book a slot "
+            "on its page.")
+        group.locator("input[name=source]").fill("https://careers.example.com/mock-interviews")
+        admin.screenshot(path=str(DOCS / "admin.png"))
+        group.locator("text=Save and publish").click()
+        admin.wait_for_selector("text=Saved to the curated answers", timeout=120_000)
+
+        page.goto(f"{base}/")  # a new chat, same server
+        page.wait_for_selector("textarea", timeout=30_000)
+        page.fill("textarea", "do you do mock interviews at the career center?")
+        page.press("textarea", "Enter")
+        page.wait_for_selector("text=every Tuesday", timeout=30_000)
+        assert page.locator("text=curated answer").count() >= 1
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(DOCS / "admin-answer.png"))
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)

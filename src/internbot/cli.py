@@ -62,9 +62,13 @@ def main(verbose: bool) -> None:
               help="FAISS index type, e.g. Flat, IVF1024,Flat, HNSW32 [auto: by corpus size].")
 @click.option("--verify", is_flag=True,
               help="Only check the existing index: every file against its sha256 in the manifest.")
+@click.option("--reload", "reload_url", is_flag=False, flag_value="http://127.0.0.1:7860",
+              default=None, metavar="[URL]",
+              help="Then have the server at URL (default http://127.0.0.1:7860) swap the new index "
+                   "in, without a restart [needs INTERNBOT_ADMIN_TOKEN].")
 @edge
 def index(corpus: Path | None, index_dir: Path | None, if_needed: bool, full: bool,
-          faiss_factory: str | None, verify: bool) -> None:
+          faiss_factory: str | None, verify: bool, reload_url: str | None) -> None:
     """Chunk, embed and index every document of the corpus."""
     from internbot.indexing import build
 
@@ -79,12 +83,31 @@ def index(corpus: Path | None, index_dir: Path | None, if_needed: bool, full: bo
     stats = build(settings, if_needed=if_needed, full=full, progress=sys.stderr.isatty())
     if stats is None:
         click.echo(f"index at {settings.index_dir} is up to date")
-        return
-    click.echo(
-        f"indexed {stats.documents} document(s): {stats.chunks} chunks, {stats.sentences} "
-        f"sentences ({stats.embedded} embedded, {stats.reused} reused), FAISS {stats.faiss_factory}, "
-        f"in {stats.seconds:.1f}s → {settings.index_dir}"
-    )
+    else:
+        click.echo(
+            f"indexed {stats.documents} document(s): {stats.chunks} chunks, {stats.sentences} "
+            f"sentences ({stats.embedded} embedded, {stats.reused} reused), FAISS "
+            f"{stats.faiss_factory}, in {stats.seconds:.1f}s → {settings.index_dir}")
+    if reload_url:
+        click.echo(f"server at {reload_url}: {_reload_server(reload_url, settings.admin_token)}")
+
+
+def _reload_server(url: str, token: str) -> str:
+    """Ask a running server to re-read its corpus and index (`/admin/reload`)."""
+    import httpx
+
+    if not token:
+        raise InternbotError("--reload needs INTERNBOT_ADMIN_TOKEN set to the server's admin token")
+    try:
+        r = httpx.post(f"{url.rstrip('/')}/admin/reload", timeout=600,
+                       headers={"Authorization": f"Bearer {token}"})
+    except httpx.HTTPError as exc:
+        raise InternbotError(f"no internbot server answers at {url} ({exc}): start it with "
+                             "`internbot serve`, or pass its URL to --reload") from exc
+    if r.status_code != 200:
+        raise InternbotError(f"the server at {url} refused the reload ({r.status_code}): "
+                             "is INTERNBOT_ADMIN_TOKEN the server's admin token?")
+    return str(r.json()["reload"])
 
 
 @main.command()

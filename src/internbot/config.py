@@ -57,6 +57,12 @@ def _rate(raw: str) -> int:
 parse_rate = _rate
 
 
+def _token(raw: str) -> str:
+    if len(raw) < 16:
+        raise ValueError("use at least 16 random characters, e.g. `openssl rand -hex 24`")
+    return raw
+
+
 def _database_url(raw: str) -> str:
     if not raw.startswith(("postgresql://", "postgres://", "sqlite:///")):
         raise ValueError("use postgresql://user:password@host:port/db or sqlite:///path")
@@ -127,6 +133,8 @@ class Settings:
     database_url: str = ""
     #: The public path prefix when served behind a proxy under a sub-path, e.g. "/chat".
     root_path: str = ""
+    #: Turns on `/admin` (unanswered questions, curated answers, reload); empty keeps it off.
+    admin_token: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -158,6 +166,7 @@ class Settings:
             "trusted_proxies": ("INTERNBOT_TRUSTED_PROXIES", _networks),
             "database_url": ("INTERNBOT_DATABASE_URL", _database_url),
             "root_path": ("INTERNBOT_ROOT_PATH", str),
+            "admin_token": ("INTERNBOT_ADMIN_TOKEN", _token),
         }
         for name, (var, conv) in readers.items():
             raw = env.get(var)

@@ -36,13 +36,14 @@ MAX_CHAT_BODY = 1024 * 1024
 ALLOWED = re.compile(
     r"^/(?:"
     r"|api/ask|api/feedback|api/docs|openapi\.json|healthz|readyz|widget\.js|demo"
+    r"|admin|admin/login|admin/answers|admin/reload"
     r"|config/?|theme\.css|favicon\.ico|robots\.txt"
     r"|(?:assets|static|svelte)/[^?]*"
     r"|gradio_api/(?:queue/join|queue/data|heartbeat/[\w-]+|cancel|startup-events|info/?"
     r"|theme\.css|reset/?|run/predict)"
     r")$"
 )
-LIMITED = ("/api/ask", "/api/feedback", "/gradio_api/queue/join")
+LIMITED = ("/api/ask", "/api/feedback", "/gradio_api/queue/join", "/admin/login")
 CORS_HEADERS = {b"access-control-allow-origin", b"access-control-allow-credentials",
                 b"access-control-allow-methods", b"access-control-allow-headers",
                 b"access-control-expose-headers", b"access-control-max-age"}

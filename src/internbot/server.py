@@ -8,8 +8,10 @@ micro-batcher in front of the answerer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import signal
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -62,6 +64,7 @@ class Engine:
         self.store = open_store(settings)
         self.limit = limit or RateLimit(0)
         self._warned = 0.0
+        self._reloading = threading.Lock()
         if answerer is not None:
             self.ready.set()
 
@@ -81,6 +84,26 @@ class Engine:
         except InternbotError as exc:
             self.error = str(exc)
             log.error("not ready: %s", exc)
+
+    def reload(self) -> str:
+        """Re-index a changed corpus (incrementally: unchanged passages keep their vectors) and
+        swap the new answerer in. Questions in flight finish on the old one; the swap is one
+        assignment, so none fails. Returns what happened, for logs and `/admin`."""
+        from internbot.indexing import build
+
+        with self._reloading:
+            try:
+                report = build(self.settings, if_needed=True)
+                answerer = Answerer.from_settings(self.settings)
+            except InternbotError as exc:
+                log.error("reload failed, still serving the previous index: %s", exc)
+                return f"reload failed, still serving the previous index: {exc}"
+            self.answerer = answerer
+            if self.batcher is not None:
+                self.batcher.answerer = answerer
+            if report is None:
+                return "the index was already current: reloaded it"
+            return f"re-indexed {report.chunks} passages ({report.embedded} embedded) and reloaded"
 
     def _batcher(self, answerer: Answerer) -> MicroBatcher:
         return MicroBatcher(answerer, self.settings.batch_max, self.settings.batch_window_ms,
@@ -155,6 +178,10 @@ def create_app(settings: Settings, *, answerer: Answerer | None = None,
             else:
                 engine.load()
         await asyncio.to_thread(engine.purge)
+        # `kill -HUP <pid>` re-indexes a changed corpus and swaps it in (main thread only).
+        with contextlib.suppress(RuntimeError, ValueError, NotImplementedError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, lambda: threading.Thread(
+                target=engine.reload, name="internbot-reload", daemon=True).start())
 
         async def purge_regularly() -> None:
             while True:  # retention holds for servers that run for months, not just at start-up
@@ -241,6 +268,11 @@ def create_app(settings: Settings, *, answerer: Answerer | None = None,
             return JSONResponse({"error": "no demo page in this install"}, status_code=404)
         return FileResponse(page, media_type="text/html")
 
+    if settings.admin_token:
+        from internbot.admin import mount_admin
+
+        mount_admin(app, settings.admin_token, engine.store, settings.corpus_dir, engine.reload)
+
     def chat_ask(question: str, history: tuple[str, ...], page_url: str, page_title: str) -> Answer:
         return engine.ask(question, history, page_url, page_title, channel="chat")
 
@@ -300,7 +332,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, workers
            "INTERNBOT_ROOT_PATH": settings.root_path,
            "INTERNBOT_RATE_LIMIT_STORAGE": settings.rate_limit_storage,
            "INTERNBOT_TRUSTED_PROXIES": ",".join(settings.trusted_proxies),
-           "INTERNBOT_DATABASE_URL": settings.database_url}
+           "INTERNBOT_DATABASE_URL": settings.database_url,
+           "INTERNBOT_ADMIN_TOKEN": settings.admin_token}
     os.environ.update({k: str(v) for k, v in env.items()})
     uvicorn.run("internbot.server:app_from_env", factory=True, workers=workers, host=host,
                 port=port, log_level="warning", timeout_graceful_shutdown=10,
