@@ -94,6 +94,8 @@ class Answerer:
         self.topics = self._topics()
         #: With several guides, an answer's source names its guide too.
         self._several_documents = self.catalog.documents > 1
+        #: Pages crawled from the web link to themselves.
+        self._urls = {d["id"]: d["url"] for d in retriever.index.manifest.documents if d.get("url")}
 
     @classmethod
     def from_settings(cls, settings: Settings, *, check_corpus: bool = True,
@@ -229,6 +231,8 @@ class Answerer:
         where = chunk.section_title
         if self._several_documents and chunk.section:
             where = f"{chunk.doc_title} › {where}"
+        if url := self._urls.get(chunk.doc_id):
+            where = f"{where} · {url}"
         room = MAX_ANSWER_CHARS - len(where) - 12
         body = self._list_text(chunk, hits, room) if kind == "list" else clip(
             self._trim(chunk, vector, concepts), room)
@@ -355,7 +359,7 @@ class Answerer:
             sims = self._sentence_sims(chunk, vector)
             highlights = (chunk.sentences[int(np.argmax(sims))],)
         return Source(chunk.doc_id, chunk.section_title, clip(chunk.text), round(hit.score, 4),
-                      chunk.doc_title, highlights, chunk.id)
+                      chunk.doc_title, highlights, chunk.id, self._urls.get(chunk.doc_id, ""))
 
     @staticmethod
     def _distinct(hits: list[Hit]) -> list[Hit]:

@@ -54,6 +54,8 @@ class SourceOut(BaseModel):
     doc_title: str = ""
     chunk: str = ""
     highlights: list[str] = Field(default_factory=list)
+    #: The web page the passage comes from, for guides crawled from a site.
+    url: str = ""
 
 
 class AskResponse(BaseModel):
@@ -65,6 +67,7 @@ class AskResponse(BaseModel):
     confidence: float = Field(ge=0, le=1)
     sources: list[SourceOut]
     suggestions: list[str]
+    #: passage, list, curated (the site owner's own answer), smalltalk or fallback.
     kind: str = "passage"
     section: str = ""
 

@@ -78,7 +78,10 @@ def render(answer: Answer) -> str:
         text = html.escape(s.text)
         for h in s.highlights:
             text = text.replace(html.escape(h), f"<mark>{html.escape(h)}</mark>")
-        items.append(f"<li><b>{html.escape(s.section)}</b><br>{text}</li>")
+        title = html.escape(s.section)
+        if s.url.startswith(("https://", "http://")):
+            title = f'<a href="{html.escape(s.url, quote=True)}" target="_blank" rel="noopener">{title}</a>'
+        items.append(f"<li><b>{title}</b><br>{text}</li>")
     return (f"{body}\n\n<details class=\"ib-sources\"><summary>Sources ({len(items)})</summary>"
             f"<ol>{''.join(items)}</ol></details>")
 

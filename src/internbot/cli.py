@@ -60,6 +60,9 @@ def main(verbose: bool) -> None:
 @click.option("--full", is_flag=True, help="Re-embed everything instead of reusing unchanged chunks.")
 @click.option("--faiss-factory", metavar="STRING",
               help="FAISS index type, e.g. Flat, IVF1024,Flat, HNSW32 [auto: by corpus size].")
+@click.option("--url", "site_url", metavar="URL",
+              help="First fetch this site's pages under URL into the corpus (robots.txt obeyed).")
+@click.option("--sitemap", metavar="URL", help="First fetch the pages this sitemap lists.")
 @click.option("--verify", is_flag=True,
               help="Only check the existing index: every file against its sha256 in the manifest.")
 @click.option("--reload", "reload_url", is_flag=False, flag_value="http://127.0.0.1:7860",
@@ -68,7 +71,8 @@ def main(verbose: bool) -> None:
                    "in, without a restart [needs INTERNBOT_ADMIN_TOKEN].")
 @edge
 def index(corpus: Path | None, index_dir: Path | None, if_needed: bool, full: bool,
-          faiss_factory: str | None, verify: bool, reload_url: str | None) -> None:
+          faiss_factory: str | None, site_url: str | None, sitemap: str | None, verify: bool,
+          reload_url: str | None) -> None:
     """Chunk, embed and index every document of the corpus."""
     from internbot.indexing import build
 
@@ -80,6 +84,13 @@ def index(corpus: Path | None, index_dir: Path | None, if_needed: bool, full: bo
         click.echo(f"index at {settings.index_dir} is intact: {len(loaded.manifest.files)} files "
                    f"match their sha256, {loaded.manifest.chunk_count} chunks")
         return
+    if site_url or sitemap:
+        from internbot.ingest.web import crawl
+
+        done = crawl(settings.corpus_dir, url=site_url, sitemap=sitemap)
+        click.echo(f"fetched {done.fetched} page(s), {done.unchanged} unchanged, "
+                   f"{done.refused_by_robots} refused by robots.txt, {done.failed} failed "
+                   f"→ {settings.corpus_dir / 'web'}")
     stats = build(settings, if_needed=if_needed, full=full, progress=sys.stderr.isatty())
     if stats is None:
         click.echo(f"index at {settings.index_dir} is up to date")

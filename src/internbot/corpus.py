@@ -65,7 +65,10 @@ def guess_title(text: str, fmt: str, fallback: str) -> str:
 
 def load_documents(corpus_dir: Path) -> list[Document]:
     """Every readable document in the corpus; raises `CorpusError` when there is none."""
+    from internbot.ingest.web import page_urls
+
     docs: list[Document] = []
+    urls = page_urls(corpus_dir)
     for path in corpus_files(corpus_dir):
         extracted = ingest.read(path)
         if extracted is None:
@@ -76,6 +79,7 @@ def load_documents(corpus_dir: Path) -> list[Document]:
             path=str(path),
             text=extracted.text,
             format=extracted.format,
+            url=urls.get(path.relative_to(corpus_dir).as_posix(), ""),
         ))
     if not docs:
         raise CorpusError(

@@ -176,7 +176,8 @@ def build_index(docs: list[Document], chunks: list[Chunk], embedder: Embedder, c
         model=embedder.name, dim=embedder.dim, chunk_count=len(chunks),
         sentence_count=len(sentences), corpus_hash=corpus_hash, faiss_factory=used,
         faiss_params=params,
-        documents=[{"id": d.id, "title": d.title, "path": d.path} for d in docs],
+        documents=[{"id": d.id, "title": d.title, "path": d.path, **({"url": d.url} if d.url else {})}
+                   for d in docs],
         synonyms=list(synonyms or []),
     )
     index = Index(manifest, chunks, vectors, sentence_vectors, flat,

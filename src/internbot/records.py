@@ -18,6 +18,8 @@ class Document:
     path: str
     text: str
     format: Literal["text", "markdown", "html"] = "text"
+    #: Where the document lives on the web, when it was crawled from there.
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,8 @@ class Source:
     highlights: tuple[str, ...] = ()
     #: The chunk's id in the index: a stable passage id for TREC runs and feedback.
     chunk: str = ""
+    #: The page the passage comes from, when its guide was crawled from the web.
+    url: str = ""
 
 
 #: The longest answer text shown, source line included.
