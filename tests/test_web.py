@@ -46,7 +46,7 @@ def site() -> Iterator[tuple[str, list[tuple[str, str]]]]:
     requests: list[tuple[str, str]] = []  # (path, If-None-Match)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             requests.append((self.path, self.headers.get("If-None-Match", "")))
             page = PAGES.get(self.path)
             if page is None:
