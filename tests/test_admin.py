@@ -4,6 +4,7 @@ locks (token, cookie, cross-site requests); hot reload without a failed request.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -69,7 +70,10 @@ def test_the_owners_loop_without_a_restart(client: TestClient, settings: Setting
     first = client.post("/api/ask", json={"question": UNANSWERED}).json()
     assert not first["answered"]
     auth = {"Authorization": f"Bearer {TOKEN}"}
-    assert UNANSWERED in client.get("/admin", headers=auth).text
+    deadline = time.time() + 10  # questions are logged by the batcher, just after answering
+    while UNANSWERED not in (page := client.get("/admin", headers=auth).text) and time.time() < deadline:
+        time.sleep(0.05)
+    assert UNANSWERED in page and "1 this week (0 the week before)" in page
     r = client.post("/admin/answers", headers={**auth, "Accept": "application/json"}, data={
         "question": UNANSWERED, "alternates": "Can I buy a gift card?",
         "answer": "Yes: gift cards from $10 at the counter.", "source": "https://shop.example.com"})
@@ -143,3 +147,12 @@ def test_sighup_and_index_reload_swap_a_changed_corpus_in(settings: Settings,
         replica.stop()
     result = CliRunner().invoke(main, ["index", "--reload", replica.base], env=env)
     assert result.exit_code == 1 and "no internbot server answers" in result.output
+
+
+def test_trend_counts_this_week_against_the_one_before() -> None:
+    from internbot.admin import trend
+
+    day = 86400.0
+    when = {"visa?": [0.0, 1 * day, 2 * day], "visas?": [9 * day]}
+    assert trend(["visa?"], when, now=3 * day) == "↑ 3 this week (0 the week before)"
+    assert trend(["visa?", "visas?"], when, now=10 * day) == "↓ 1 this week (3 the week before)"

@@ -96,7 +96,8 @@ def mount_admin(app: FastAPI, token: str, store: Store, corpus_dir: Path,
         if not authorised(request):
             return HTMLResponse(_login(base(request)), status_code=401)
         summary = summarise(store, since_days=30)
-        return HTMLResponse(_page(summary.gaps, summary.asked, summary.answered, saved, base(request)))
+        return HTMLResponse(_page(summary.gaps, summary.asked, summary.answered, saved, base(request),
+                                  _when_asked(store)))
 
     @app.post("/admin/login", include_in_schema=False)
     def login(request: Request, token_field: str = Form("", alias="token")) -> Response:
@@ -136,6 +137,29 @@ def mount_admin(app: FastAPI, token: str, store: Store, corpus_dir: Path,
         return JSONResponse({"reload": reload()})
 
 
+def _when_asked(store: Store, days: float = 30) -> dict[str, list[float]]:
+    """When each unanswered or thumbs-down question was asked (for the weekly trend)."""
+    since = time.time() - days * 86400
+    out: dict[str, list[float]] = {}
+    for a in store.asks(since):
+        if not a.answered:
+            out.setdefault(a.question, []).append(a.ts)
+    for f in store.feedback(since):
+        if not f.helpful:
+            out.setdefault(f.question, []).append(f.ts)
+    return out
+
+
+def trend(group: list[str], when: dict[str, list[float]], now: float | None = None) -> str:
+    """"5 this week (2 the week before)": how often a group's questions came lately."""
+    now = time.time() if now is None else now
+    stamps = [t for q in dict.fromkeys(group) for t in when.get(q, [])]
+    week = sum(1 for t in stamps if now - t < 7 * 86400)
+    before = sum(1 for t in stamps if 7 * 86400 <= now - t < 14 * 86400)
+    arrow = "↑" if week > before else "↓" if week < before else "→"
+    return f"{arrow} {week} this week ({before} the week before)"
+
+
 def _login(root: str, problem: str = "") -> str:
     note = f"<p class=muted>{html.escape(problem)}</p>" if problem else ""
     return (f"<!doctype html><meta charset=utf-8><title>internbot admin</title>{STYLE}"
@@ -144,7 +168,8 @@ def _login(root: str, problem: str = "") -> str:
             "required autofocus></label><button>Sign in</button></form>")
 
 
-def _page(groups: list[list[str]], asked: int, answered: int, saved: str, root: str) -> str:
+def _page(groups: list[list[str]], asked: int, answered: int, saved: str, root: str,
+          when: dict[str, list[float]]) -> str:
     e = html.escape
     done = ("<p class=ok>Saved to the curated answers and live now: ask it again in the chat.</p>"
             if saved else "")
@@ -154,7 +179,8 @@ def _page(groups: list[list[str]], asked: int, answered: int, saved: str, root: 
         shown = " · ".join(e(q) for q in group[1:SHOWN])
         more = f" (+{len(group) - SHOWN})" if len(group) > SHOWN else ""
         items.append(
-            f"<fieldset><legend><b>{e(group[0])}</b> — asked {len(group)}×</legend>"
+            f"<fieldset><legend><b>{e(group[0])}</b> — asked {len(group)}×, "
+            f"<span class=muted>{e(trend(group, when))}</span></legend>"
             + (f"<p class=muted>Also: {shown}{more}</p>" if shown else "")
             + f"<form method=post action='{root}/admin/answers'>"
             f"<input type=hidden name=question value='{e(group[0], quote=True)}'>"
