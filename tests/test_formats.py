@@ -51,4 +51,12 @@ def test_a_pdf_guide_answers_questions(fake_settings: Settings) -> None:
     build(fake_settings)
     answer = Answerer.from_settings(fake_settings).ask("How many hours do I steep the grounds and filter?")
     assert answer.answered and "12 to 18 hours" in answer.answer
-    assert answer.sources[0].doc == "cold-brew"
+    assert answer.sources[0].doc == "cold-brew" and answer.sources[0].page == 1
+    assert "How Long to Steep, p. 1)" in answer.answer  # the source names its PDF page
+
+
+def test_passages_know_their_pdf_page(tmp_path: Path) -> None:
+    """A two-page PDF: each passage names the page it starts on."""
+    shutil.copy(FORMATS / "two-pages.pdf", tmp_path / "two-pages.pdf")
+    chunks = list(chunk_documents(load_documents(tmp_path)))
+    assert {c.text.split()[0]: c.page for c in chunks} == {"Grind": 1, "Keep": 2}

@@ -231,7 +231,9 @@ class Answerer:
         where = chunk.section_title
         if self._several_documents and chunk.section:
             where = f"{chunk.doc_title} › {where}"
-        if url := self._urls.get(chunk.doc_id):
+        if chunk.page:
+            where = f"{where}, p. {chunk.page}"
+        if url := self._link(chunk):
             where = f"{where} · {url}"
         room = MAX_ANSWER_CHARS - len(where) - 12
         body = self._list_text(chunk, hits, room) if kind == "list" else clip(
@@ -359,7 +361,12 @@ class Answerer:
             sims = self._sentence_sims(chunk, vector)
             highlights = (chunk.sentences[int(np.argmax(sims))],)
         return Source(chunk.doc_id, chunk.section_title, clip(chunk.text), round(hit.score, 4),
-                      chunk.doc_title, highlights, chunk.id, self._urls.get(chunk.doc_id, ""))
+                      chunk.doc_title, highlights, chunk.id, self._link(chunk), chunk.page)
+
+    def _link(self, chunk: Chunk) -> str:
+        """Where the passage lives: its page's URL, at its PDF page when it has one."""
+        url = self._urls.get(chunk.doc_id, "")
+        return f"{url}#page={chunk.page}" if url and chunk.page else url
 
     @staticmethod
     def _distinct(hits: list[Hit]) -> list[Hit]:

@@ -56,6 +56,8 @@ class SourceOut(BaseModel):
     highlights: list[str] = Field(default_factory=list)
     #: The web page the passage comes from, for guides crawled from a site.
     url: str = ""
+    #: The PDF page the passage starts on (0 when the guide is not a PDF).
+    page: int = 0
 
 
 class AskResponse(BaseModel):

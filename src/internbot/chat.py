@@ -78,7 +78,7 @@ def render(answer: Answer) -> str:
         text = html.escape(s.text)
         for h in s.highlights:
             text = text.replace(html.escape(h), f"<mark>{html.escape(h)}</mark>")
-        title = html.escape(s.section)
+        title = html.escape(s.section + (f", p. {s.page}" if s.page else ""))
         if s.url.startswith(("https://", "http://")):
             title = f'<a href="{html.escape(s.url, quote=True)}" target="_blank" rel="noopener">{title}</a>'
         items.append(f"<li><b>{title}</b><br>{text}</li>")

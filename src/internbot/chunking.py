@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from internbot.parsing import Block, parse
 from internbot.records import Chunk, ChunkKind, Document
 
-CHUNKER_VERSION = "7"
+CHUNKER_VERSION = "8"
 MIN_PARAGRAPH_CHARS = 120
 MIN_LIST_MEMBERS = 3
 
@@ -197,7 +197,20 @@ def chunk_document(doc: Document, max_chars: int = 800) -> list[Chunk]:
                 for c in entries
             ]
             builder.list_summary(sec.path, intro, members)
-    return builder.chunks
+    return _with_pages(builder.chunks, doc.pages) if doc.pages else builder.chunks
+
+
+def _with_pages(chunks: list[Chunk], pages: tuple[str, ...]) -> list[Chunk]:
+    """Each chunk with the page its first sentence is on (paged documents)."""
+    flat = [" ".join(p.split()) for p in pages]
+    out, page = [], 1
+    for chunk in chunks:
+        probe = " ".join((chunk.sentences[0] if chunk.sentences else chunk.text).split())[:60]
+        probe = probe.lstrip("• ").split(": ", 1)[-1][:40] if chunk.kind == "list" else probe
+        found = next((n for n, text in enumerate(flat, 1) if probe and probe in text), page)
+        page = found
+        out.append(replace(chunk, page=found))
+    return out
 
 
 def chunk_documents(docs: Iterable[Document], max_chars: int = 800) -> Iterator[Chunk]:

@@ -80,6 +80,7 @@ def load_documents(corpus_dir: Path) -> list[Document]:
             text=extracted.text,
             format=extracted.format,
             url=urls.get(path.relative_to(corpus_dir).as_posix(), ""),
+            pages=extracted.pages,
         ))
     if not docs:
         raise CorpusError(

@@ -20,6 +20,8 @@ class Document:
     format: Literal["text", "markdown", "html"] = "text"
     #: Where the document lives on the web, when it was crawled from there.
     url: str = ""
+    #: Each page's text, for paged formats (PDF): passages then know their page.
+    pages: tuple[str, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Chunk:
     sentences: tuple[str, ...]
     #: For bullets and items, the label before the colon ("Curiosity"); for FAQ pairs, the question.
     label: str = ""
+    #: The page it starts on, in paged documents (PDF); 0 otherwise.
+    page: int = 0
     #: Its row in the index (vectors, FAISS, BM25), once it belongs to one; not saved.
     row: int = field(default=-1, compare=False)
 
@@ -81,6 +85,7 @@ class Chunk:
             text=data["text"],
             sentences=tuple(data["sentences"]),
             label=data.get("label", ""),
+            page=int(data.get("page", 0)),
             row=row,
         )
 
@@ -109,6 +114,8 @@ class Source:
     chunk: str = ""
     #: The page the passage comes from, when its guide was crawled from the web.
     url: str = ""
+    #: The PDF page the passage starts on (0: not a paged document).
+    page: int = 0
 
 
 #: The longest answer text shown, source line included.

@@ -37,6 +37,15 @@ def pdf() -> None:
             doc.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
             doc.ln(2)
     doc.output(str(HERE / "cold-brew.pdf"))
+    two = FPDF()  # a section per page, for page numbers
+    for heading, body in [("Grinding", "Grind coarse for cold brew, like sea salt."),
+                          ("Storing", "Keep the concentrate in the fridge for up to two weeks.")]:
+        two.add_page()
+        two.set_font("Helvetica", "B", 16)
+        two.multi_cell(0, 9, heading, new_x="LMARGIN", new_y="NEXT")
+        two.set_font("Helvetica", "", 11)
+        two.multi_cell(0, 6, body, new_x="LMARGIN", new_y="NEXT")
+    two.output(str(HERE / "two-pages.pdf"))
     scan = FPDF()
     scan.add_page()
     scan.rect(20, 20, 100, 60, style="F")  # an image-like page with no text layer

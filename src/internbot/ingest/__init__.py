@@ -21,6 +21,8 @@ class Extracted:
 
     text: str
     format: Format
+    #: For paged documents (PDF), each page's text, so passages can name their page.
+    pages: tuple[str, ...] = ()
 
 
 #: Each suffix the corpus reads, with the module that reads it.

@@ -48,7 +48,11 @@ def read(path: Path) -> Extracted | None:
     if not any(line.text.strip() for line in lines):
         log.warning("skipping %s: no text layer (a scanned PDF?); run OCR first to index it", path)
         return None
-    return Extracted(_markdown(lines), "markdown")
+    pages: dict[int, list[str]] = {}
+    for line in lines:
+        pages.setdefault(line.page, []).append(line.text)
+    texts = tuple(" ".join(pages.get(n, [])) for n in range(1, max(pages, default=0) + 1))
+    return Extracted(_markdown(lines), "markdown", texts)
 
 
 def _lines(page: Any, number: int) -> list[_Line]:
