@@ -27,8 +27,9 @@ PAGES = {
     "/guides/visas": ("text/html", f"<html><head><title>Work visas for interns</title></head>"
                       f"<body>{NAV}<main><h1>Work visas for interns</h1><p>Most countries "
                       "require a work visa for paid internships. Apply at least three months "
-                      "before the start date.</p><h2>Documents you need</h2><ul><li>A passport "
-                      "valid for six months</li><li>The offer letter from the company</li></ul>"
+                      "before the start date.</p><h2 id='documents'>Documents you need</h2>"
+                      "<ul><li>A passport valid for six months</li>"
+                      "<li>The offer letter from the company</li></ul>"
                       "</main><footer>Copyright 2026 Example Careers</footer></body></html>"),
     "/guides/pay": ("text/html", f"<html><head><title>Intern pay</title></head><body>{NAV}"
                     "<main><h1>Intern pay</h1><p>Paid internships in tech pay between 6,000 and "
@@ -114,5 +115,6 @@ def test_a_sitemap_lists_the_pages_and_answers_link_to_them(
     assert set(pages) == {f"{base}/guides/visas", f"{base}/guides/pay"}
     answer = Answerer.from_settings(fake_settings).ask("Which documents do I need for a work visa?")
     assert answer.answered and "passport" in answer.answer.lower()
-    assert answer.sources[0].url == f"{base}/guides/visas"
-    assert f"{base}/guides/visas" in answer.answer  # the source line links to the page
+    # The source links to the page, at the section's own anchor.
+    assert answer.sources[0].url == f"{base}/guides/visas#documents"
+    assert f"{base}/guides/visas#documents" in answer.answer

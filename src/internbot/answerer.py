@@ -96,6 +96,8 @@ class Answerer:
         self._several_documents = self.catalog.documents > 1
         #: Pages crawled from the web link to themselves.
         self._urls = {d["id"]: d["url"] for d in retriever.index.manifest.documents if d.get("url")}
+        self._anchors: dict[str, dict[str, str]] = {
+            d["id"]: d["anchors"] for d in retriever.index.manifest.documents if d.get("anchors")}
 
     @classmethod
     def from_settings(cls, settings: Settings, *, check_corpus: bool = True,
@@ -364,9 +366,15 @@ class Answerer:
                       chunk.doc_title, highlights, chunk.id, self._link(chunk), chunk.page)
 
     def _link(self, chunk: Chunk) -> str:
-        """Where the passage lives: its page's URL, at its PDF page when it has one."""
+        """Where the passage lives: its page's URL, at its section's `#anchor` when the page
+        has one, or at its PDF page."""
         url = self._urls.get(chunk.doc_id, "")
-        return f"{url}#page={chunk.page}" if url and chunk.page else url
+        if not url:
+            return ""
+        for heading in reversed(chunk.section):
+            if anchor := self._anchors.get(chunk.doc_id, {}).get(heading):
+                return f"{url}#{anchor}"
+        return f"{url}#page={chunk.page}" if chunk.page else url
 
     @staticmethod
     def _distinct(hits: list[Hit]) -> list[Hit]:

@@ -79,7 +79,8 @@ def load_documents(corpus_dir: Path) -> list[Document]:
             path=str(path),
             text=extracted.text,
             format=extracted.format,
-            url=urls.get(path.relative_to(corpus_dir).as_posix(), ""),
+            url=urls.get(path.relative_to(corpus_dir).as_posix(), ("", {}))[0],
+            anchors=urls.get(path.relative_to(corpus_dir).as_posix(), ("", {}))[1],
             pages=extracted.pages,
         ))
     if not docs:

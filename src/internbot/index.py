@@ -74,7 +74,7 @@ class Manifest:
     chunker_version: str = CHUNKER_VERSION
     format_version: int = FORMAT_VERSION
     versions: dict[str, str] = field(default_factory=package_versions)
-    documents: list[dict[str, str]] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)
     #: Alias groups from the corpus's `synonyms.txt` (the built-in table is added at load).
     synonyms: list[list[str]] = field(default_factory=list)
     #: The answerability model fitted to this corpus at build time (`answerability.Calibration`).
@@ -176,7 +176,8 @@ def build_index(docs: list[Document], chunks: list[Chunk], embedder: Embedder, c
         model=embedder.name, dim=embedder.dim, chunk_count=len(chunks),
         sentence_count=len(sentences), corpus_hash=corpus_hash, faiss_factory=used,
         faiss_params=params,
-        documents=[{"id": d.id, "title": d.title, "path": d.path, **({"url": d.url} if d.url else {})}
+        documents=[{"id": d.id, "title": d.title, "path": d.path,
+                    **({"url": d.url} if d.url else {}), **({"anchors": d.anchors} if d.anchors else {})}
                    for d in docs],
         synonyms=list(synonyms or []),
     )

@@ -22,6 +22,8 @@ class Document:
     url: str = ""
     #: Each page's text, for paged formats (PDF): passages then know their page.
     pages: tuple[str, ...] = field(default=(), repr=False)
+    #: For web pages, each heading's `#anchor` on the page (heading text → id).
+    anchors: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)

@@ -39,22 +39,46 @@ class CrawlReport:
 
 
 class _Links(HTMLParser):
+    """A page's links, and its headings that carry an `id` (their `#anchor`)."""
+
+    HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
     def __init__(self) -> None:
         super().__init__()
         self.links: list[str] = []
+        self.anchors: dict[str, str] = {}
+        self._heading: tuple[str, str] | None = None  # (tag, id) of the open heading
+        self._text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        href = dict(attrs).get("href")
-        if tag == "a" and href:
-            self.links.append(href)
+        a = dict(attrs)
+        if tag == "a" and a.get("href"):
+            self.links.append(str(a["href"]))
+        if tag in self.HEADINGS:
+            self._heading, self._text = (tag, a.get("id") or ""), []
+        elif self._heading and not self._heading[1] and (a.get("id") or a.get("name")):
+            self._heading = (self._heading[0], str(a.get("id") or a.get("name")))
+
+    def handle_data(self, data: str) -> None:
+        if self._heading:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._heading and tag == self._heading[0]:
+            text = " ".join("".join(self._text).split())
+            if self._heading[1] and text:
+                self.anchors.setdefault(text, self._heading[1])
+            self._heading = None
 
 
-def page_urls(corpus_dir: Path) -> dict[str, str]:
-    """Each crawled page's file (relative to the corpus, POSIX) → its URL."""
+def page_urls(corpus_dir: Path) -> dict[str, tuple[str, dict[str, str]]]:
+    """Each crawled page's file (relative to the corpus, POSIX) → its URL and its headings'
+    anchors (heading text → `id`)."""
     path = Path(corpus_dir) / WEB_DIR / STATE
     if not path.is_file():
         return {}
-    return {entry["file"]: url for url, entry in json.loads(path.read_text(encoding="utf-8")).items()}
+    return {entry["file"]: (url, dict(entry.get("anchors", {})))
+            for url, entry in json.loads(path.read_text(encoding="utf-8")).items()}
 
 
 def crawl(corpus_dir: Path, *, url: str | None = None, sitemap: str | None = None,
@@ -139,7 +163,8 @@ def _fetch(http: Any, link: str, web: Path, state: dict[str, dict[str, Any]],
     (web / relative).parent.mkdir(parents=True, exist_ok=True)
     (web / relative).write_text(text, encoding="utf-8")
     state[link] = {"file": f"{WEB_DIR}/{relative.as_posix()}", "etag": r.headers.get("etag", ""),
-                   "last_modified": r.headers.get("last-modified", ""), "links": parser.links}
+                   "last_modified": r.headers.get("last-modified", ""), "links": parser.links,
+                   "anchors": parser.anchors}
     report.fetched += 1
     report.pages.append(link)
     return parser.links
