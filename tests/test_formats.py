@@ -17,11 +17,11 @@ from internbot.indexing import build
 FORMATS = Path(__file__).parent / "data" / "formats"
 
 
-@pytest.mark.parametrize("name", ["cold-brew.pdf", "cold-brew.docx"])
+@pytest.mark.parametrize("name", ["cold-brew.pdf", "cold-brew-narrow.pdf", "cold-brew.docx"])
 def test_pdf_and_docx_keep_their_sections_and_lists(tmp_path: Path, name: str) -> None:
     shutil.copy(FORMATS / name, tmp_path / name)
     (doc,) = load_documents(tmp_path)
-    assert doc.title == "Cold Brew at Home" and doc.id == "cold-brew"
+    assert doc.title == "Cold Brew at Home" and doc.id == name.rsplit(".", 1)[0]
     chunks = list(chunk_documents([doc]))
     sections = {c.section for c in chunks}
     assert {("Why Cold Brew",), ("What You Need",), ("How Long to Steep",)} <= sections

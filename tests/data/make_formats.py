@@ -37,6 +37,20 @@ def pdf() -> None:
             doc.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
             doc.ln(2)
     doc.output(str(HERE / "cold-brew.pdf"))
+    narrow = FPDF()  # the same guide in a narrow column: body lines wrap short
+    narrow.add_page()
+    narrow.set_font("Helvetica", "B", 18)
+    narrow.multi_cell(70, 9, TITLE, new_x="LMARGIN", new_y="NEXT")
+    for heading, paragraphs in SECTIONS:
+        narrow.set_font("Helvetica", "B", 13)
+        narrow.ln(3)
+        narrow.multi_cell(70, 7, heading, new_x="LMARGIN", new_y="NEXT")
+        narrow.set_font("Helvetica", "", 10)
+        for p in paragraphs:
+            text = "\u00b7 " + p[2:] if p.startswith("- ") else p
+            narrow.multi_cell(70, 5, text, new_x="LMARGIN", new_y="NEXT")
+            narrow.ln(1.5)
+    narrow.output(str(HERE / "cold-brew-narrow.pdf"))
     two = FPDF()  # a section per page, for page numbers
     for heading, body in [("Grinding", "Grind coarse for cold brew, like sea salt."),
                           ("Storing", "Keep the concentrate in the fridge for up to two weeks.")]:
