@@ -5,7 +5,7 @@
     sentence_offsets.npy  where each chunk's rows start in sentences.npy
     catalog.json    corpus-wide facts for the answerer (topics, list sections, FAQ starters)
     vectors.npy     chunk vectors (float32, normalised)
-    sentences.npy   one vector per chunk sentence, in chunk order (for answer trimming)
+    sentences.npy   one vector per chunk sentence, in chunk order, float16 (for answer trimming)
     chunks.faiss    the FAISS index over the chunk vectors
     curated.json, curated.npy  the site owner's curated answers (when the corpus has a qna file)
                     with their fitted threshold, and one vector per question or alternate
@@ -44,7 +44,10 @@ from internbot.lexical import BM25
 from internbot.passages import Catalog, ChunkStore, write_jsonl
 from internbot.records import Chunk, Document
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
+#: Up to this many sentence vectors are held as float32 in memory once loaded (fast whole-matrix
+#: products); beyond, they stay float16 in the memory map (half the pages to touch).
+SENTENCES_IN_MEMORY = 100_000
 #: The files every index has; `lexical/…` files are listed in the manifest too.
 FILES = ("chunks.jsonl", "chunk_offsets.npy", "vectors.npy", "sentences.npy",
          "sentence_offsets.npy", "chunks.faiss", "catalog.json")
@@ -169,6 +172,9 @@ def build_index(docs: list[Document], chunks: list[Chunk], embedder: Embedder, c
     reused = len(unique & cache.keys())
     vectors, n1 = _embed_reusing(search_texts, embedder, cache, progress)
     sentence_vectors, n2 = _embed_reusing(sentences, embedder, cache, progress)
+    # Stored as float16 (half the disk and memory; measured to change no answer, docs/
+    # benchmarks.md): rounded here already, so what is calibrated is what is served.
+    sentence_vectors = sentence_vectors.astype(np.float16).astype(np.float32)
     if not len(vectors):
         vectors = np.zeros((0, embedder.dim), dtype=np.float32)
     flat, used, params = ann.build(vectors, factory)
@@ -208,7 +214,7 @@ def save(index: Index, index_dir: Path) -> None:
         np.save(tmp / "sentence_offsets.npy", index.sentence_offsets)
         (tmp / "catalog.json").write_text(json.dumps(index.catalog.to_dict(), ensure_ascii=False))
         np.save(tmp / "vectors.npy", index.vectors)
-        np.save(tmp / "sentences.npy", index.sentence_vectors)
+        np.save(tmp / "sentences.npy", np.asarray(index.sentence_vectors, dtype=np.float16))
         ann.write(index.faiss_index, tmp / "chunks.faiss")
         lexical = [p.relative_to(tmp).as_posix() for p in index.lexical.save(tmp / LEXICAL)]
         names = [*FILES, *lexical]
@@ -318,5 +324,7 @@ def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None =
         raise IndexCorruptError(f"the index at {index_dir} is inconsistent: {fix}")
     # Plain ndarray views of the maps: same shared pages, without np.memmap's per-slice overhead
     # (a memmap object for every chunk's sentence rows, on every question).
-    return Index(manifest, chunks, np.asarray(vectors), np.asarray(sentences), flat, bm25,
+    sentences = (np.asarray(sentences, dtype=np.float32) if len(sentences) <= SENTENCES_IN_MEMORY
+                 else np.asarray(sentences))
+    return Index(manifest, chunks, np.asarray(vectors), sentences, flat, bm25,
                  offsets, catalog, curated)
