@@ -18,13 +18,13 @@ import io
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from internbot.analytics import summarise
 from internbot.corpus import QNA_FILES, qna_file
+from internbot.curated import COLUMNS
 from internbot.store import Store
 
 COOKIE = "internbot_admin"
@@ -62,7 +62,7 @@ def append_curated(corpus_dir: Path, question: str, alternates: list[str], answe
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     if not path.exists() or not path.read_text(encoding="utf-8").strip():
-        writer.writerow(["question", "alternates", "answer", "source"])
+        writer.writerow(COLUMNS)
     writer.writerow([question, "|".join(alternates), answer, source])
     with path.open("a", encoding="utf-8") as f:
         f.write(out.getvalue())
@@ -174,7 +174,7 @@ def _page(groups: list[list[str]], asked: int, answered: int, saved: str, root: 
     done = ("<p class=ok>Saved to the curated answers and live now: ask it again in the chat.</p>"
             if saved else "")
     rate = f"{answered / asked:.0%}" if asked else "–"
-    items: list[Any] = []
+    items: list[str] = []
     for group in groups:
         shown = " · ".join(e(q) for q in group[1:SHOWN])
         more = f" (+{len(group) - SHOWN})" if len(group) > SHOWN else ""

@@ -135,9 +135,10 @@ def evidence_for(retriever: Retriever, questions: list[str]) -> np.ndarray:
     return np.array(rows, dtype=np.float64).reshape(-1, len(FEATURES))
 
 
-def calibrate(retriever: Retriever, seed: str = "") -> Calibration:
-    """Fit the answerability model of the corpus behind `retriever`."""
-    probes: Probes = make_probes(retriever.chunks, retriever.bm25, seed)
+def calibrate(retriever: Retriever, seed: str = "", probes: Probes | None = None) -> Calibration:
+    """Fit the answerability model of the corpus behind `retriever` (on `probes`, when the
+    caller made them already)."""
+    probes = probes or make_probes(retriever.chunks, retriever.bm25, seed)
     if not probes.in_scope:
         log.warning("the corpus gave no probe questions: abstention stays uncalibrated")
     positive = evidence_for(retriever, probes.in_scope)
@@ -164,12 +165,14 @@ def curated_probes(entries: list[CuratedAnswer], bm25: BM25, seed: str = "") -> 
     return list(dict.fromkeys(positive)), negative
 
 
-def calibrate_curated(curated: CuratedIndex, retriever: Retriever, seed: str = "") -> float:
+def calibrate_curated(curated: CuratedIndex, retriever: Retriever, guide_questions: list[str],
+                      seed: str = "") -> float:
     """The fused score from which a question takes a curated answer: the threshold that best
     separates the entries' own probes from off-topic questions, near misses and questions the
-    guides answer (which must keep getting passages), class-balanced; the higher on ties."""
+    guides answer (`guide_questions`, the in-scope probes: they must keep getting passages),
+    class-balanced; the higher on ties."""
     positive, near = curated_probes(curated.entries, curated.bm25, seed)
-    negative = [*read_bank(), *near, *make_probes(retriever.chunks, retriever.bm25, seed).in_scope]
+    negative = [*read_bank(), *near, *guide_questions]
 
     def scores(texts: list[str]) -> np.ndarray:
         return curated.scores(texts, retriever.encode(texts))[1] if texts else np.zeros(0)

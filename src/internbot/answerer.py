@@ -17,6 +17,7 @@ import numpy as np
 from internbot import smalltalk
 from internbot.answerability import Calibration, calibrate
 from internbot.config import Settings
+from internbot.embedder import Embedder
 from internbot.errors import QuestionError
 from internbot.lexical import term_set, terms
 from internbot.passages import section_key
@@ -101,8 +102,10 @@ class Answerer:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, check_corpus: bool = True,
-                      weights: Weights | None = None, policy: Policy | None = None) -> Answerer:
-        """Load the index named by `settings` (checked against model and corpus) and the model."""
+                      weights: Weights | None = None, policy: Policy | None = None,
+                      embedder: Embedder | None = None) -> Answerer:
+        """Load the index named by `settings` (checked against model and corpus) and the model
+        (or use `embedder`, already loaded)."""
         from internbot import index as index_store
         from internbot.corpus import corpus_hash, load_documents, settings_text
         from internbot.embedder import load_embedder
@@ -113,7 +116,7 @@ class Answerer:
             expected_hash = corpus_hash(load_documents(settings.corpus_dir),
                                         settings_text(settings.corpus_dir))
         index = index_store.load(settings.index_dir, model=settings.model, corpus_hash=expected_hash)
-        embedder = load_embedder(settings)
+        embedder = embedder or load_embedder(settings)
         if embedder.dim != manifest.dim:
             from internbot.errors import IndexMismatchError
 
@@ -193,9 +196,9 @@ class Answerer:
         found: dict[int, dict[str, tuple[Retrieval, np.ndarray]]] = {}
         for (i, how), res, vec in zip(owners, results, vectors, strict=True):
             found.setdefault(i, {})[how] = (res, vec)
+        curated = self.retriever.index.curated
         for i, options in found.items():
             retrieval, vector = self._pick(queries[i], options)
-            curated = self.retriever.index.curated
             answers[i] = ((curated.answer(queries[i].question, options["alone"][1]) if curated else None)
                           or self._compose(queries[i].question, retrieval, vector))
         return [a for a in answers if a is not None]

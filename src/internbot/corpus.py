@@ -73,14 +73,15 @@ def load_documents(corpus_dir: Path) -> list[Document]:
         extracted = ingest.read(path)
         if extracted is None:
             continue
+        url, anchors = urls.get(path.relative_to(corpus_dir).as_posix(), ("", {}))
         docs.append(Document(
             id=doc_id_for(path, corpus_dir),
             title=guess_title(extracted.text, extracted.format, fallback=path.stem),
             path=str(path),
             text=extracted.text,
             format=extracted.format,
-            url=urls.get(path.relative_to(corpus_dir).as_posix(), ("", {}))[0],
-            anchors=urls.get(path.relative_to(corpus_dir).as_posix(), ("", {}))[1],
+            url=url,
+            anchors=anchors,
             pages=extracted.pages,
         ))
     if not docs:

@@ -26,6 +26,7 @@ from internbot.records import MAX_ANSWER_CHARS, Answer, Source, clip
 
 #: Weight of the normalised BM25 score beside the cosine, as for passages.
 LEXICAL_WEIGHT = 0.5
+#: The header of a `qna.csv`.
 COLUMNS = ("question", "alternates", "answer", "source")
 
 
@@ -75,8 +76,8 @@ def _csv_rows(text: str, path: Path) -> list[tuple[int, dict[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in reader.fieldnames or []]
     if "question" not in header or "answer" not in header:
-        raise CorpusError(f"{path}: the first line must be the header "
-                          "question,alternates,answer,source (source and alternates optional)")
+        raise CorpusError(f"{path}: the first line must be the header {','.join(COLUMNS)} "
+                          "(source and alternates optional)")
     reader.fieldnames = header
     return [(n, row) for n, row in enumerate(reader, 2)]
 
@@ -113,15 +114,11 @@ class CuratedIndex:
         vectors = np.asarray(encode(texts), dtype=np.float32) if texts else np.zeros((0, dim), np.float32)
         return cls(entries, vectors)
 
-    def __len__(self) -> int:
-        return len(self.entries)
-
     def scores(self, texts: Sequence[str], vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each question, its best entry and that entry's fused score."""
         if not self.entries:
             return np.zeros(len(texts), np.int64), np.full(len(texts), -np.inf)
-        dense = np.asarray(vectors, dtype=np.float32) @ self.vectors.T  # (questions, variants)
-        fused = dense.copy()
+        fused = np.asarray(vectors, dtype=np.float32) @ self.vectors.T  # (questions, variants)
         for row, text in enumerate(texts):
             terms = self.bm25.query_terms(text)
             ceiling = self.bm25.ceiling(terms)
@@ -130,12 +127,12 @@ class CuratedIndex:
         best = fused.argmax(axis=1)
         return self.owner[best], fused[np.arange(len(texts)), best]
 
-    def match(self, text: str, vector: np.ndarray) -> tuple[CuratedAnswer, float] | None:
-        """The entry answering this question, with its score, or None."""
+    def match(self, text: str, vector: np.ndarray) -> tuple[int, float] | None:
+        """The entry answering this question (its position) with its score, or None."""
         entry, score = self.scores([text], vector[None, :])
-        if not self.entries or score[0] < self.threshold:
+        if score[0] < self.threshold:  # also when there are no entries: the score is -inf
             return None
-        return self.entries[int(entry[0])], float(score[0])
+        return int(entry[0]), float(score[0])
 
     def answer(self, question: str, vector: np.ndarray) -> Answer | None:
         """The curated answer to this question, when one matches: labelled as curated, with
@@ -144,10 +141,11 @@ class CuratedIndex:
         found = self.match(question, vector)
         if found is None:
             return None
-        entry, score = found
+        position, score = found
+        entry = self.entries[position]
         where = f"curated answer · {entry.source}" if entry.source else "curated answer"
         source = Source("qna", entry.question, clip(entry.answer), round(score, 4),
-                        "Curated answers", (), f"qna#{self.entries.index(entry)}")
+                        "Curated answers", (), f"qna#{position}")
         best = 1.0 + LEXICAL_WEIGHT
         conf = 0.5 + 0.5 * min(1.0, (score - self.threshold) / max(best - self.threshold, 1e-6))
         return Answer(question, True, clip(entry.answer, MAX_ANSWER_CHARS - len(where) - 12)

@@ -18,7 +18,6 @@ import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 
 from internbot.lexical import BM25, STOPWORDS, stem, terms, words
@@ -147,15 +146,6 @@ def near_miss(question: str, bm25: BM25, rng: random.Random) -> str | None:
     if not foreign:
         return None
     return re.sub(rf"\b{re.escape(key)}\b", rng.choice(foreign), question, count=1, flags=re.I)
-
-
-@lru_cache(maxsize=1)
-def _bank_nouns() -> tuple[str, ...]:
-    """Specific words of the off-topic bank ("sourdough", "kilimanjaro"), for near misses."""
-    from internbot.lexical import specificity
-
-    found = {w for q in read_bank() for w in _content(q) if len(w) > 4 and specificity(w) >= 0.5}
-    return tuple(sorted(found))
 
 
 def make_probes(chunks: Sequence[Chunk], bm25: BM25, seed: str = "") -> Probes:

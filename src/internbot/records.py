@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 ChunkKind = Literal["paragraph", "bullet", "item", "faq", "list"]
+#: How a document's text is parsed.
+DocumentFormat = Literal["text", "markdown", "html"]
 AnswerKind = Literal["passage", "list", "curated", "smalltalk", "fallback"]
 
 
@@ -17,7 +19,7 @@ class Document:
     title: str
     path: str
     text: str
-    format: Literal["text", "markdown", "html"] = "text"
+    format: DocumentFormat = "text"
     #: Where the document lives on the web, when it was crawled from there.
     url: str = ""
     #: Each page's text, for paged formats (PDF): passages then know their page.

@@ -92,9 +92,11 @@ class Engine:
         from internbot.indexing import build
 
         with self._reloading:
+            # The running model serves the rebuild and the new answerer: loaded once, not thrice.
+            embedder = self.answerer.retriever.embedder if self.answerer is not None else None
             try:
-                report = build(self.settings, if_needed=True)
-                answerer = Answerer.from_settings(self.settings)
+                report = build(self.settings, if_needed=True, embedder=embedder)
+                answerer = Answerer.from_settings(self.settings, embedder=embedder)
             except InternbotError as exc:
                 log.error("reload failed, still serving the previous index: %s", exc)
                 return f"reload failed, still serving the previous index: {exc}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import itertools
 import threading
 from functools import lru_cache
 from typing import Any
@@ -48,11 +49,8 @@ class Speller:
             return self.surface[close]
         # An abbreviation or word stem: "math" → "mathematics", "meet" → "meetups".
         start = bisect.bisect_left(self._sorted, word)
-        longer = []
-        for w in self._sorted[start:]:
-            if not w.startswith(word):
-                break
-            longer.append(w)
+        longer = list(itertools.takewhile(lambda w: w.startswith(word),
+                                          itertools.islice(self._sorted, start, None)))
         if longer:
             return self.surface[min(longer, key=len)]
         # A longer form of a corpus word: "afterwards" → "after".

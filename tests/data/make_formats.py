@@ -19,38 +19,34 @@ SECTIONS = [
 ]
 
 
-def pdf() -> None:
+def guide_pdf(name: str, width: float, title: tuple[int, float], heading: tuple[int, float],
+              body: tuple[int, float], gap: float) -> None:
+    """The guide as a PDF: column `width` in mm (0: the page's), each (font size, line height)."""
     from fpdf import FPDF
 
     doc = FPDF()
     doc.add_page()
-    doc.set_font("Helvetica", "B", 22)
-    doc.multi_cell(0, 12, TITLE, new_x="LMARGIN", new_y="NEXT")
-    for heading, paragraphs in SECTIONS:
-        doc.set_font("Helvetica", "B", 15)
-        doc.ln(4)
-        doc.multi_cell(0, 9, heading, new_x="LMARGIN", new_y="NEXT")
-        doc.set_font("Helvetica", "", 11)
+    doc.set_font("Helvetica", "B", title[0])
+    doc.multi_cell(width, title[1], TITLE, new_x="LMARGIN", new_y="NEXT")
+    for section, paragraphs in SECTIONS:
+        doc.set_font("Helvetica", "B", heading[0])
+        doc.ln(2 * gap)
+        doc.multi_cell(width, heading[1], section, new_x="LMARGIN", new_y="NEXT")
+        doc.set_font("Helvetica", "", body[0])
         for p in paragraphs:
             # Core PDF fonts are Latin-1: the list marker is a middle dot.
             text = "\u00b7 " + p[2:] if p.startswith("- ") else p
-            doc.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
-            doc.ln(2)
-    doc.output(str(HERE / "cold-brew.pdf"))
-    narrow = FPDF()  # the same guide in a narrow column: body lines wrap short
-    narrow.add_page()
-    narrow.set_font("Helvetica", "B", 18)
-    narrow.multi_cell(70, 9, TITLE, new_x="LMARGIN", new_y="NEXT")
-    for heading, paragraphs in SECTIONS:
-        narrow.set_font("Helvetica", "B", 13)
-        narrow.ln(3)
-        narrow.multi_cell(70, 7, heading, new_x="LMARGIN", new_y="NEXT")
-        narrow.set_font("Helvetica", "", 10)
-        for p in paragraphs:
-            text = "\u00b7 " + p[2:] if p.startswith("- ") else p
-            narrow.multi_cell(70, 5, text, new_x="LMARGIN", new_y="NEXT")
-            narrow.ln(1.5)
-    narrow.output(str(HERE / "cold-brew-narrow.pdf"))
+            doc.multi_cell(width, body[1], text, new_x="LMARGIN", new_y="NEXT")
+            doc.ln(gap)
+    doc.output(str(HERE / name))
+
+
+def pdf() -> None:
+    from fpdf import FPDF
+
+    guide_pdf("cold-brew.pdf", 0, (22, 12), (15, 9), (11, 6), gap=2)
+    # The same guide in a narrow column: body lines wrap short.
+    guide_pdf("cold-brew-narrow.pdf", 70, (18, 9), (13, 7), (10, 5), gap=1.5)
     two = FPDF()  # a section per page, for page numbers
     for heading, body in [("Grinding", "Grind coarse for cold brew, like sea salt."),
                           ("Storing", "Keep the concentrate in the fridge for up to two weeks.")]:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
-Format = Literal["text", "markdown", "html"]
+from internbot.records import DocumentFormat as Format
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ comments dropped) and written to `corpus/web/<host>/<page>.md`, its URL recorded
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -170,15 +171,15 @@ def _fetch(http: Any, link: str, web: Path, state: dict[str, dict[str, Any]],
     return parser.links
 
 
-def _main_content(html: str, link: str) -> str | None:
+def _main_content(page: str, link: str) -> str | None:
     import trafilatura
 
-    text = trafilatura.extract(html, output_format="markdown", include_links=False,
+    text = trafilatura.extract(page, output_format="markdown", include_links=False,
                                include_comments=False, include_tables=True, favor_recall=True)
     if not text or not text.strip():
         log.warning("skipping %s: no main content found", link)
         return None
-    title = trafilatura.extract_metadata(html)
+    title = trafilatura.extract_metadata(page)
     heading = title.title if title is not None and title.title else ""
     if heading and not text.lstrip().startswith("# "):
         text = f"# {heading}\n\n{text}"
@@ -212,10 +213,4 @@ def _sitemap(http: Any, sitemap_url: str) -> list[str]:
     r = http.get(sitemap_url)
     if r.status_code != 200:
         raise CorpusError(f"could not fetch the sitemap {sitemap_url}: HTTP {r.status_code}")
-    return [html_unescape(m) for m in re.findall(r"<loc>\s*([^<\s]+)\s*</loc>", r.text)]
-
-
-def html_unescape(text: str) -> str:
-    import html
-
-    return html.unescape(text)
+    return [html.unescape(m) for m in re.findall(r"<loc>\s*([^<\s]+)\s*</loc>", r.text)]

@@ -91,8 +91,8 @@ class Store(ABC):
     def close(self) -> None: ...
 
 
-def migrate(current: int, migrations: Sequence[str], run: Callable[[str], None],
-            record: Callable[[int], None], where: str) -> int:
+def migrate(current: int, migrations: Sequence[str], run: Callable[[str], object],
+            record: Callable[[int], object], where: str) -> int:
     """Apply `migrations[current:]` in order (version N is `migrations[N-1]`); returns the version.
 
     The caller runs this inside one transaction that also serialises concurrent replicas.

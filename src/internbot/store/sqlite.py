@@ -52,7 +52,7 @@ class SQLiteStore(Store):
             row = db.execute("SELECT max(version) FROM schema_version").fetchone()
             self._version = migrate(
                 row[0] or 0, migrations, db.executescript_in_tx,
-                lambda v: db.execute_("INSERT INTO schema_version VALUES (?)", (v,)), str(self.path))
+                lambda v: db.execute("INSERT INTO schema_version VALUES (?)", (v,)), str(self.path))
 
     @contextmanager
     def _tx(self) -> Iterator[_Tx]:
@@ -120,10 +120,6 @@ class _Tx:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.execute = db.execute
         self.executemany = db.executemany
-
-    def execute_(self, sql: str, params: tuple[object, ...] = ()) -> None:
-        """`execute` without its cursor, as callbacks want."""
-        self.execute(sql, params)
 
     def executescript_in_tx(self, script: str) -> None:
         for statement in (s.strip() for s in script.split(";")):
