@@ -20,7 +20,7 @@ import faiss
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from internbot import ann
+from internbot.search import faiss as ann
 
 DIM = 384
 

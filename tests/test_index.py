@@ -138,10 +138,13 @@ def test_manifest_lists_every_file_with_its_checksum(fake_index: Settings) -> No
 def test_the_lexical_index_round_trips_and_corrects_typos(fake_index: Settings) -> None:
     """BM25 is built with the index and loaded from it (memory-mapped), not rebuilt: scores,
     passage terms and spelling corrections are the same after a save and a load."""
-    from internbot.index import build_lexical
+    from internbot.index import index_aliases
+    from internbot.lexical import BM25
 
     loaded = store.load(fake_index.index_dir)
-    fresh = build_lexical(loaded.chunks, loaded.manifest.synonyms)
+    aliases = index_aliases(loaded.manifest.synonyms)
+    texts = [c.search_text() for c in loaded.chunks]
+    fresh = BM25.build(texts, [aliases.groups_in(t) for t in texts])
     assert isinstance(loaded.lexical.doc_indices, np.ndarray)
     terms = loaded.lexical.query_terms("How hot shoud the watter be for green tea?")
     assert terms == fresh.query_terms("How hot shoud the watter be for green tea?")
@@ -153,7 +156,7 @@ def test_the_lexical_index_round_trips_and_corrects_typos(fake_index: Settings) 
 
 
 def test_index_type_follows_corpus_size() -> None:
-    from internbot import ann
+    from internbot.search import faiss as ann
 
     assert ann.auto_factory(61) == "Flat"
     assert ann.auto_factory(ann.FLAT_MAX) == "Flat"
@@ -164,7 +167,7 @@ def test_index_type_follows_corpus_size() -> None:
 
 
 def test_auto_builds_ivf_for_a_large_corpus_and_records_it() -> None:
-    from internbot import ann
+    from internbot.search import faiss as ann
 
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((ann.FLAT_MAX + 1, 16)).astype(np.float32)
@@ -236,3 +239,40 @@ def test_top_k_equals_a_stable_full_sort() -> None:
         assert top_k(scores, k).tolist() == np.argsort(-scores, kind="stable")[:k].tolist()
 
     check()
+
+
+def test_a_streamed_build_is_the_same_whatever_the_batch(fake_settings: Settings,
+                                                         tmp_path: Path) -> None:
+    """The build writes passages a batch at a time; with batches of 2 passages (rows, offsets,
+    catalog rows, BM25 postings and recent-vector reuse all crossing batch boundaries) every
+    file is byte for byte the one a single batch writes."""
+    from internbot import building
+    from internbot.corpus import corpus_hash
+    from internbot.embedder import load_embedder
+
+    docs = load_documents(fake_settings.corpus_dir)
+    embedder = load_embedder(fake_settings)
+    manifests = []
+    for batch in (2, 4096):
+        manifest = store.Manifest(model=embedder.name, dim=embedder.dim, chunk_count=0,
+                                  sentence_count=0, corpus_hash=corpus_hash(docs), created="x")
+        with store.IndexWriter(tmp_path / f"b{batch}", embedder.dim) as writer:
+            written, _, stats = building.build_index(writer, docs, embedder, manifest, batch=batch)
+            writer.commit()
+        assert stats.chunks == written.chunk_count > 4 and stats.embedded > 0
+        manifests.append(written)
+    small, large = manifests
+    assert small == large  # same counts, FAISS choice and every file's sha256
+    loaded = store.load(tmp_path / "b2")
+    assert [c.row for c in loaded.chunks] == list(range(len(loaded.chunks)))
+    assert loaded.sentence_offsets[-1] == len(loaded.sentence_vectors)
+
+
+def test_a_writer_left_without_commit_leaves_nothing_behind(fake_index: Settings) -> None:
+    before = store.load(fake_index.index_dir)
+    with pytest.raises(RuntimeError), store.IndexWriter(fake_index.index_dir, 384) as writer:
+        writer.add(list(before.chunks)[:2], before.vectors[:2],
+                   before.chunk_sentence_vectors(0)[:0])
+        raise RuntimeError("interrupted")
+    assert not writer.tmp.exists()
+    assert list(store.load(fake_index.index_dir).chunks) == list(before.chunks)

@@ -22,7 +22,7 @@ from internbot.errors import QuestionError
 from internbot.lexical import term_set, terms
 from internbot.passages import section_key
 from internbot.records import MAX_ANSWER_CHARS, Answer, AnswerKind, Chunk, Hit, Query, Source, clip
-from internbot.retriever import Concepts, Retrieval, Retriever, Weights
+from internbot.retriever import Concepts, Retrieval, Retriever, Weights, open_search
 
 #: Sentences scoring this far below a passage's best sentence are trimmed from the answer.
 TRIM_MARGIN = 0.15
@@ -124,7 +124,8 @@ class Answerer:
                 f"the index has dimension {manifest.dim} but the model gives {embedder.dim}: "
                 "rebuild it with `internbot index`"
             )
-        return cls(Retriever(index, embedder, weights), settings, policy)
+        search = open_search(settings.vector_store, index)
+        return cls(Retriever(index, embedder, weights, search), settings, policy)
 
     def _topics(self) -> str:
         picked = [t.rstrip("?:").strip() for t in self.catalog.topics

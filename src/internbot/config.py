@@ -75,6 +75,13 @@ def _limit_storage(raw: str) -> str:
     return raw
 
 
+def _vector_store(raw: str) -> str:
+    if raw == "faiss" or raw.startswith(("milvus://", "http://", "https://")) or raw.endswith(".db"):
+        return raw
+    raise ValueError("use faiss, milvus://host:19530 (a Milvus server) or a file ending in .db "
+                     "(Milvus Lite)")
+
+
 def _networks(raw: str) -> tuple[str, ...]:
     """Comma-separated addresses or CIDR ranges, normalised (`10.0.0.0/8, ::1`)."""
     import ipaddress
@@ -133,6 +140,10 @@ class Settings:
     database_url: str = ""
     #: The public path prefix when served behind a proxy under a sub-path, e.g. "/chat".
     root_path: str = ""
+    #: Where candidates are searched: empty or `faiss` for the index folder's own FAISS and
+    #: BM25 (in process), `milvus://host:19530` for a Milvus server shared by replicas, or a
+    #: `….db` file for Milvus Lite (docs/deployment.md says when to switch).
+    vector_store: str = ""
     #: Turns on `/admin` (unanswered questions, curated answers, reload); empty keeps it off.
     admin_token: str = field(default="", repr=False)
 
@@ -167,6 +178,7 @@ class Settings:
             "database_url": ("INTERNBOT_DATABASE_URL", _database_url),
             "root_path": ("INTERNBOT_ROOT_PATH", str),
             "admin_token": ("INTERNBOT_ADMIN_TOKEN", _token),
+            "vector_store": ("INTERNBOT_VECTOR_STORE", _vector_store),
         }
         for name, (var, conv) in readers.items():
             raw = env.get(var)

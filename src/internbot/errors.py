@@ -40,5 +40,9 @@ class StoreUnavailable(InternbotError):
     """The question and feedback database cannot be reached right now (it may come back)."""
 
 
+class VectorStoreError(InternbotError):
+    """The external vector store (Milvus) cannot be reached or refused a request."""
+
+
 class StoreSchemaError(InternbotError):
     """The database's schema is newer than this internbot, or a migration failed."""

@@ -20,29 +20,33 @@ passage and does not grow with the corpus.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeVar
 
 import numpy as np
 
-from internbot import __version__, ann
+from internbot import __version__
 from internbot.aliases import BUILT_IN, Aliases
 from internbot.chunking import CHUNKER_VERSION
-from internbot.curated import CuratedAnswer, CuratedIndex
-from internbot.embedder import Embedder, sha256_file
+from internbot.curated import CuratedIndex
+from internbot.embedder import sha256_file
 from internbot.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, StaleIndexError
-from internbot.lexical import BM25
-from internbot.passages import Catalog, ChunkStore, write_jsonl
-from internbot.records import Chunk, Document
+from internbot.lexical import BM25, LexicalBuilder
+from internbot.passages import Catalog, CatalogBuilder, ChunkStore, JsonlWriter
+from internbot.records import Chunk
+from internbot.search import faiss as ann
+
+T = TypeVar("T")
 
 FORMAT_VERSION = 6
 #: Up to this many sentence vectors are held as float32 in memory once loaded (fast whole-matrix
@@ -88,7 +92,7 @@ class Manifest:
 
 @dataclass
 class Index:
-    """Everything the retriever needs: in memory when just built, memory-mapped when loaded."""
+    """Everything the retriever needs, as `load` returns it (memory-mapped where it can be)."""
 
     manifest: Manifest
     chunks: Sequence[Chunk]
@@ -98,16 +102,10 @@ class Index:
     #: BM25 over the chunks' search texts, with their alias group terms.
     lexical: BM25
     #: Row in `sentence_vectors` where each chunk's sentences start (length chunk_count + 1).
-    sentence_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    catalog: Catalog = field(default_factory=Catalog)
+    sentence_offsets: np.ndarray
+    catalog: Catalog
     #: The corpus's curated answers, if it has any.
     curated: CuratedIndex | None = None
-
-    def __post_init__(self) -> None:
-        if len(self.sentence_offsets) != len(self.chunks) + 1:  # just built: derive them
-            counts = [len(c.sentences) for c in self.chunks]
-            self.sentence_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-            self.catalog = Catalog.of(self.chunks)
 
     def chunk_sentence_vectors(self, i: int) -> np.ndarray:
         return self.sentence_vectors[self.sentence_offsets[i] : self.sentence_offsets[i + 1]]
@@ -118,83 +116,6 @@ def index_aliases(synonyms: list[list[str]]) -> Aliases:
     return Aliases([*BUILT_IN, *(tuple(g) for g in synonyms)])
 
 
-def build_lexical(chunks: list[Chunk], synonyms: list[list[str]]) -> BM25:
-    """BM25 over each chunk's search text; every alias group a chunk mentions is one more term
-    of it, so "ML" and "machine learning" match each other."""
-    aliases = index_aliases(synonyms)
-    texts = [c.search_text() for c in chunks]
-    return BM25.build(texts, extra=[aliases.groups_in(t) for t in texts])
-
-
-def content_key(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()
-
-
-def _embed_reusing(texts: list[str], embedder: Embedder, cache: dict[str, np.ndarray],
-                   progress: bool) -> tuple[np.ndarray, int]:
-    """Vectors for `texts`, embedding only those whose content is not in `cache`."""
-    missing = sorted({t for t in texts if content_key(t) not in cache})
-    if missing:
-        fresh = embedder.encode(missing, progress=progress)
-        cache.update({content_key(t): v for t, v in zip(missing, fresh, strict=True)})
-    if not texts:
-        return np.zeros((0, embedder.dim), dtype=np.float32), 0
-    return np.stack([cache[content_key(t)] for t in texts]).astype(np.float32), len(missing)
-
-
-@dataclass(frozen=True)
-class BuildStats:
-    chunks: int
-    sentences: int
-    embedded: int
-    reused: int
-    seconds: float
-
-
-def build_index(docs: list[Document], chunks: list[Chunk], embedder: Embedder, corpus_hash: str,
-                previous: Index | None = None, progress: bool = False,
-                factory: str = "auto", synonyms: list[list[str]] | None = None,
-                curated: Sequence[CuratedAnswer] = (),
-                ) -> tuple[Index, BuildStats]:
-    """Embed chunks and their sentences; vectors of unchanged texts come from `previous`."""
-    start = time.perf_counter()
-    chunks = [replace(c, row=i) for i, c in enumerate(chunks)]
-    cache: dict[str, np.ndarray] = {}
-    if previous is not None and previous.manifest.model == embedder.name:
-        for i, chunk in enumerate(previous.chunks):
-            cache[content_key(chunk.search_text())] = previous.vectors[i]
-            sents = previous.chunk_sentence_vectors(i)
-            cache.update({content_key(s): v for s, v in zip(chunk.sentence_texts(), sents,
-                                                             strict=True)})
-    search_texts = [c.search_text() for c in chunks]
-    sentences = [s for c in chunks for s in c.sentence_texts()]
-    unique = {content_key(t) for t in search_texts + sentences}
-    reused = len(unique & cache.keys())
-    vectors, n1 = _embed_reusing(search_texts, embedder, cache, progress)
-    sentence_vectors, n2 = _embed_reusing(sentences, embedder, cache, progress)
-    # Stored as float16 (half the disk and memory; measured to change no answer, docs/
-    # benchmarks.md): rounded here already, so what is calibrated is what is served.
-    sentence_vectors = sentence_vectors.astype(np.float16).astype(np.float32)
-    if not len(vectors):
-        vectors = np.zeros((0, embedder.dim), dtype=np.float32)
-    flat, used, params = ann.build(vectors, factory)
-    manifest = Manifest(
-        model=embedder.name, dim=embedder.dim, chunk_count=len(chunks),
-        sentence_count=len(sentences), corpus_hash=corpus_hash, faiss_factory=used,
-        faiss_params=params,
-        documents=[{"id": d.id, "title": d.title, "path": d.path,
-                    **({"url": d.url} if d.url else {}), **({"anchors": d.anchors} if d.anchors else {})}
-                   for d in docs],
-        synonyms=list(synonyms or []),
-    )
-    index = Index(manifest, chunks, vectors, sentence_vectors, flat,
-                  build_lexical(chunks, manifest.synonyms))
-    if curated:
-        index.curated = CuratedIndex.build(curated, embedder.encode, embedder.dim)
-    stats = BuildStats(len(chunks), len(sentences), n1 + n2, reused, time.perf_counter() - start)
-    return index, stats
-
-
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -203,32 +124,131 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def save(index: Index, index_dir: Path) -> None:
-    """Write the index atomically: into a sibling temp folder, manifest last, then swap it in."""
-    index_dir = Path(index_dir)
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_builds(index_dir)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=index_dir.parent))
-    try:
-        np.save(tmp / "chunk_offsets.npy", write_jsonl(index.chunks, tmp / "chunks.jsonl"))
-        np.save(tmp / "sentence_offsets.npy", index.sentence_offsets)
-        (tmp / "catalog.json").write_text(json.dumps(index.catalog.to_dict(), ensure_ascii=False))
-        np.save(tmp / "vectors.npy", index.vectors)
-        np.save(tmp / "sentences.npy", np.asarray(index.sentence_vectors, dtype=np.float16))
-        ann.write(index.faiss_index, tmp / "chunks.faiss")
-        lexical = [p.relative_to(tmp).as_posix() for p in index.lexical.save(tmp / LEXICAL)]
-        names = [*FILES, *lexical]
-        if index.curated is not None:
-            names += [p.name for p in index.curated.save(tmp)]
-        files = {n: {"bytes": (tmp / n).stat().st_size, "sha256": sha256_file(tmp / n)} for n in names}
-        manifest = Manifest(**{**asdict(index.manifest), "files": files})
-        (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2) + "\n")
-        for name in (*names, "manifest.json"):
-            with (tmp / name).open("rb") as fh:
+BATCH = 4096
+
+
+def batched(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
+    """Lists of up to `size` consecutive items (itertools.batched arrives in Python 3.12)."""
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+class IndexWriter:
+    """Streams passages and their vectors into a temp folder beside the target; `commit` swaps
+    it in. Vectors go straight to disk; what stays in memory grows by the terms' ids (4 bytes
+    each, for BM25) and the offsets, not by passages or vectors.
+
+    Use it as a context manager: leaving without `commit` removes the temp folder."""
+
+    def __init__(self, index_dir: Path, dim: int, synonyms: Sequence[Sequence[str]] = ()) -> None:
+        self.index_dir = Path(index_dir)
+        self.index_dir.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_builds(self.index_dir)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.index_dir.name}.tmp-", dir=self.index_dir.parent))
+        self.dim, self.rows, self.sentence_rows = dim, 0, 0
+        self._aliases = index_aliases([list(g) for g in synonyms])
+        self._chunks = JsonlWriter(self.tmp / "chunks.jsonl")
+        self._vectors = (self.tmp / "vectors.f32").open("wb")
+        self._sentences = (self.tmp / "sentences.f16").open("wb")
+        self._sentence_offsets = array("q", [0])
+        self._catalog, self._lexical = CatalogBuilder(), LexicalBuilder()
+        self._files: list[str] = []
+        self._written: list[str] = []
+
+    def __enter__(self) -> IndexWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for f in (self._vectors, self._sentences):
+            f.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, sentence_vectors: np.ndarray) -> None:
+        """Append passages in order, with one vector each and one per sentence (float16 on disk)."""
+        for chunk in chunks:
+            self._chunks.write(chunk)
+            self._catalog.add(chunk)
+            # Every alias group a passage mentions is one more term of it ("ML" finds
+            # "machine learning").
+            text = chunk.search_text()
+            self._lexical.add(text, self._aliases.groups_in(text))
+            self.sentence_rows += len(chunk.sentences)
+            self._sentence_offsets.append(self.sentence_rows)
+        self.rows += len(chunks)
+        self._vectors.write(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
+        self._sentences.write(np.ascontiguousarray(sentence_vectors, dtype=np.float16).tobytes())
+
+    def finish(self, manifest: Manifest, *, factory: str = "auto", faiss_index: Any = None,
+               curated: CuratedIndex | None = None) -> Manifest:
+        """Write everything else (FAISS is built here unless given) and a manifest; the temp
+        folder then loads with `load(writer.tmp)`. Returns the manifest written."""
+        np.save(self.tmp / "chunk_offsets.npy", self._chunks.close())
+        np.save(self.tmp / "sentence_offsets.npy", np.array(self._sentence_offsets, dtype=np.int64))
+        (self.tmp / "catalog.json").write_text(json.dumps(self._catalog.finish().to_dict(),
+                                                          ensure_ascii=False))
+        _npy_from_raw(self._vectors, self.tmp / "vectors.npy", np.float32, (self.rows, self.dim))
+        _npy_from_raw(self._sentences, self.tmp / "sentences.npy", np.float16,
+                      (self.sentence_rows, self.dim))
+        lexical = [p.relative_to(self.tmp).as_posix()
+                   for p in self._lexical.finish().save(self.tmp / LEXICAL)]
+        del self._lexical  # its postings are on disk now; free them before FAISS
+        manifest = replace(manifest, chunk_count=self.rows, sentence_count=self.sentence_rows)
+        if faiss_index is None:
+            vectors = np.load(self.tmp / "vectors.npy", mmap_mode="r")
+            faiss_index, used, params = ann.build(vectors, factory)
+            manifest = replace(manifest, faiss_factory=used, faiss_params=params)
+        ann.write(faiss_index, self.tmp / "chunks.faiss")
+        del faiss_index
+        self._files = [*FILES, *lexical]
+        return self.write_manifest(manifest, curated)
+
+    def write_manifest(self, manifest: Manifest, curated: CuratedIndex | None = None) -> Manifest:
+        """(Re)write the manifest, saving `curated` first when given; files are described by
+        size and sha256, computed once each."""
+        names = list(self._files)
+        if curated is not None:
+            names += [p.name for p in curated.save(self.tmp)]
+        known = manifest.files
+        files = {n: known[n] if n in known and not n.startswith("curated.") else
+                 {"bytes": (self.tmp / n).stat().st_size, "sha256": sha256_file(self.tmp / n)}
+                 for n in names}
+        manifest = replace(manifest, files=files)
+        self._written = list(files)
+        (self.tmp / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2) + "\n")
+        return manifest
+
+    def commit(self) -> None:
+        """Flush every file to disk and swap the folder in for the target."""
+        for name in (*self._written, "manifest.json"):
+            with (self.tmp / name).open("rb") as fh:
                 os.fsync(fh.fileno())
-        _swap_in(tmp, index_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _swap_in(self.tmp, self.index_dir)
+
+
+def _npy_from_raw(raw: BinaryIO, target: Path, dtype: Any, shape: tuple[int, int]) -> None:
+    """Turn the raw rows streamed into `raw` into a .npy file (header, then the bytes copied
+    through a small buffer), and delete the raw file."""
+    raw.close()
+    source = Path(raw.name)
+    with target.open("wb") as out, source.open("rb") as src:
+        np.lib.format.write_array_header_1_0(out, {"descr": np.lib.format.dtype_to_descr(
+            np.dtype(dtype)), "fortran_order": False, "shape": shape})
+        shutil.copyfileobj(src, out, 1 << 22)
+    source.unlink()
+
+
+def save(index: Index, index_dir: Path) -> None:
+    """Write an index to `index_dir` atomically, through the same writer a build uses."""
+    m = index.manifest
+    with IndexWriter(index_dir, m.dim, m.synonyms) as writer:
+        offsets = index.sentence_offsets
+        for batch in batched(range(len(index.chunks))):
+            lo, hi = batch[0], batch[-1] + 1
+            writer.add(index.chunks[lo:hi], index.vectors[lo:hi],
+                       index.sentence_vectors[offsets[lo] : offsets[hi]])
+        writer.finish(replace(m, files={}), faiss_index=index.faiss_index, curated=index.curated)
+        writer.commit()
 
 
 def _remove_stale_builds(index_dir: Path, older_than: float = 3600) -> None:

@@ -12,14 +12,15 @@ from dataclasses import dataclass, replace
 from internbot import index as store
 from internbot.aliases import parse_synonyms
 from internbot.answerability import calibrate, calibrate_curated
-from internbot.chunking import chunk_documents
+from internbot.building import build_index
 from internbot.config import Settings
 from internbot.corpus import SYNONYMS_FILE, corpus_hash, load_documents, settings_text, synonyms_text
 from internbot.curated import read_curated
 from internbot.embedder import Embedder, load_embedder
 from internbot.errors import InternbotError
 from internbot.probes import make_probes
-from internbot.retriever import Retriever
+from internbot.retriever import Retriever, open_search
+from internbot.search.milvus import MilvusSearch, collection_name
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,11 @@ def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
     if if_needed and is_current(settings, digest):
         return None
     curated = read_curated(settings.corpus_dir)
-    chunks = list(chunk_documents(docs, settings.max_chunk_chars))
     previous = None
+    try:  # its Milvus collection stays while replicas still serve it
+        serving = [collection_name(store.read_manifest(settings.index_dir).files)]
+    except InternbotError:
+        serving = []
     if not full:
         try:
             previous = store.load(settings.index_dir, model=settings.model)
@@ -64,17 +68,33 @@ def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
             log.info("not reusing the previous index: %s", exc)
     embedder = embedder or load_embedder(settings)
     groups = [list(g) for g in parse_synonyms(synonyms, settings.corpus_dir / SYNONYMS_FILE)]
-    built, stats = store.build_index(docs, chunks, embedder, digest, previous, progress=progress,
-                                     factory=settings.faiss_factory, synonyms=groups,
-                                     curated=curated)
-    # Fitted to this corpus's own probes, so abstention follows the corpus (answerability.py).
-    retriever = Retriever(built, embedder)
-    probes = make_probes(built.chunks, built.lexical, digest)
-    calibration = calibrate(retriever, seed=digest, probes=probes)
-    if built.curated is not None:
-        built.curated.threshold = calibrate_curated(built.curated, retriever, probes.in_scope,
-                                                    seed=digest)
-    built.manifest = replace(built.manifest, calibration=calibration.to_dict())
-    store.save(built, settings.index_dir)
+    manifest = store.Manifest(
+        model=embedder.name, dim=embedder.dim, chunk_count=0, sentence_count=0,
+        corpus_hash=digest, synonyms=groups,
+        documents=[{"id": d.id, "title": d.title, "path": d.path,
+                    **({"url": d.url} if d.url else {}), **({"anchors": d.anchors} if d.anchors else {})}
+                   for d in docs])
+    with store.IndexWriter(settings.index_dir, embedder.dim, groups) as writer:
+        manifest, curated_index, stats = build_index(
+            writer, docs, embedder, manifest, max_chars=settings.max_chunk_chars, previous=previous,
+            factory=settings.faiss_factory, curated=curated, progress=progress)
+        del previous
+        # Fitted to this corpus's own probes, so abstention follows the corpus (answerability.py).
+        built = store.load(writer.tmp)
+        retriever = Retriever(built, embedder)
+        probes = make_probes(built.chunks, built.lexical, digest)
+        calibration = calibrate(retriever, seed=digest, probes=probes)
+        if curated_index is not None:
+            curated_index.threshold = calibrate_curated(curated_index, retriever, probes.in_scope,
+                                                        seed=digest)
+        writer.write_manifest(replace(manifest, calibration=calibration.to_dict()), curated_index)
+        del built, retriever
+        writer.commit()
+    if settings.vector_store not in ("", "faiss"):  # fill Milvus now, not on a server's start
+        search = open_search(settings.vector_store, store.load(settings.index_dir), progress=progress)
+        assert isinstance(search, MilvusSearch)
+        dropped = search.drop_others(keep=serving)
+        log.info("Milvus collection %s ready; dropped %s", search.collection, dropped)
+        search.close()
     return IndexReport(len(docs), stats.chunks, stats.sentences, stats.embedded, stats.reused,
-                       stats.seconds, built.manifest.faiss_factory)
+                       stats.seconds, manifest.faiss_factory)

@@ -12,7 +12,8 @@ import json
 import logging
 import math
 import re
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -100,31 +101,15 @@ class BM25:
         self._idf = np.log1p((self.n - df + 0.5) / (df + 0.5))
         self.max_idf = math.log(1 + (self.n + 0.5) / 0.5)
         self.speller = Speller(surface)
+        self._csr: Any = None  # the score matrix by row, made on first `doc_weights`
 
     @classmethod
     def build(cls, texts: Sequence[str], extra: Sequence[Sequence[str]] | None = None) -> BM25:
         """Index `texts`; `extra`, when given, adds terms to each (the alias groups it mentions)."""
-        import bm25s
-
-        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each build at DEBUG
-        docs = [terms(t) for t in texts]
-        for doc, more in zip(docs, extra or [], strict=False):
-            doc.extend(more)
-        vocab: dict[str, int] = {}
-        ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in docs]
-        engine = None
-        if docs:
-            engine = bm25s.BM25(k1=cls.K1, b=cls.B, method="lucene")
-            engine.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
-        unique = [np.unique(np.asarray(d, dtype=np.int32)) for d in ids]
-        indptr = np.concatenate([[0], np.cumsum([len(u) for u in unique])]).astype(np.int64)
-        indices = np.concatenate(unique).astype(np.int32) if unique else np.zeros(0, np.int32)
-        surface: dict[str, str] = {}
-        for text in texts:
-            for w in words(text):
-                if w not in STOPWORDS and len(w) > 3:
-                    surface.setdefault(w, stem(w))
-        return cls(engine, indptr, indices, surface)
+        builder = LexicalBuilder()
+        for i, text in enumerate(texts):
+            builder.add(text, extra[i] if extra else ())
+        return builder.finish()
 
     def save(self, folder: Path) -> list[Path]:
         """Write the lexical index into `folder`; returns the files written."""
@@ -233,10 +218,112 @@ class BM25:
         """An upper bound of `scores` for these terms: every known term, saturated."""
         return sum(self.idf(t) or 0.0 for t in set(query_terms))
 
+    def term_ids(self, query_terms: Sequence[str]) -> list[int]:
+        """The vocabulary ids of the known terms, each once, sorted (the order scores add up in)."""
+        return sorted({self.vocab[t] for t in query_terms if t in self.vocab})
+
     def scores(self, query_terms: Sequence[str]) -> np.ndarray:
         """Each passage's BM25 score for the (deduplicated) terms; Lucene's form, without the
         constant (k1 + 1), so `ceiling` bounds it."""
-        ids = sorted({self.vocab[t] for t in query_terms if t in self.vocab})
-        if not ids or self.engine is None:
+        return self.scores_by_id(self.term_ids(query_terms))
+
+    def scores_by_id(self, term_ids: Sequence[int]) -> np.ndarray:
+        """`scores` for vocabulary ids (as `term_ids` gives them)."""
+        if not term_ids or self.engine is None:
             return np.zeros(self.n, dtype=np.float32)
-        return np.asarray(self.engine.get_scores(ids), dtype=np.float32)
+        return np.asarray(self.engine.get_scores(list(term_ids)), dtype=np.float32)
+
+    def scores_at(self, term_ids: Sequence[int], rows: np.ndarray) -> np.ndarray:
+        """`scores_by_id(term_ids)[rows]`, bit for bit, reading only these rows' postings: each
+        term's column is sorted by row, so a binary search finds them."""
+        out = np.zeros(len(rows), dtype=np.float32)
+        if self.engine is None or not len(rows):
+            return out
+        m = self.engine.scores
+        rows = np.asarray(rows, dtype=np.int64)
+        for tid in term_ids:
+            lo, hi = int(m["indptr"][tid]), int(m["indptr"][tid + 1])
+            column = m["indices"][lo:hi]
+            pos = np.searchsorted(column, rows)
+            held = pos < hi - lo
+            held[held] = column[pos[held]] == rows[held]
+            out[held] += m["data"][lo + pos[held]]
+        return out
+
+    def doc_weights(self, lo: int, hi: int) -> list[dict[int, float]]:
+        """Rows lo..hi as sparse vectors {term id: BM25 weight}: a passage's score for a query is
+        the sum of its weights for the query's terms (what an external engine stores)."""
+        if self.engine is None:
+            return [{} for _ in range(lo, hi)]
+        if self._csr is None:
+            import scipy.sparse
+
+            m = self.engine.scores
+            shape = (self.n, len(m["indptr"]) - 1)
+            self._csr = scipy.sparse.csc_matrix((m["data"], m["indices"], m["indptr"]), shape).tocsr()
+        part = self._csr[lo:hi]
+        return [dict(zip(part.indices[part.indptr[i] : part.indptr[i + 1]].tolist(),
+                         part.data[part.indptr[i] : part.indptr[i + 1]].tolist(), strict=True))
+                for i in range(hi - lo)]
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """The indices of the k highest scores, best first, ties to the lower index: the same as
+    a stable full sort, in time linear in the corpus rather than n log n."""
+    if k >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    threshold = scores[np.argpartition(-scores, k - 1)[k - 1]]
+    tied_or_better = np.flatnonzero(scores >= threshold)
+    return tied_or_better[np.argsort(-scores[tied_or_better], kind="stable")][:k]
+
+
+class _TokenIds(Sequence[list[int]]):
+    """Every passage's term ids, stored flat as int32 and handed to bm25s one list at a time:
+    a million passages cost 4 bytes a term instead of a Python int each."""
+
+    def __init__(self, flat: array[int], starts: array[int]) -> None:
+        self._flat = np.frombuffer(flat, dtype=np.int32) if len(flat) else np.zeros(0, np.int32)
+        self._starts = np.frombuffer(starts, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def __getitem__(self, i: int) -> list[int]:  # type: ignore[override]
+        return self._flat[self._starts[i] : self._starts[i + 1]].tolist()
+
+    def __iter__(self) -> Iterator[list[int]]:
+        return (self[i] for i in range(len(self)))
+
+
+class LexicalBuilder:
+    """Builds a `BM25` one passage at a time (the index build streams its passages through it)."""
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self._ids, self._starts = array("i"), array("q", [0])
+        self._unique, self._unique_starts = array("i"), array("q", [0])
+        self.surface: dict[str, str] = {}
+
+    def add(self, text: str, extra: Sequence[str] = ()) -> None:
+        ids = [self.vocab.setdefault(t, len(self.vocab)) for t in (*terms(text), *extra)]
+        self._ids.extend(ids)
+        self._starts.append(len(self._ids))
+        self._unique.extend(sorted(set(ids)))
+        self._unique_starts.append(len(self._unique))
+        for w in words(text):
+            if w not in STOPWORDS and len(w) > 3:
+                self.surface.setdefault(w, stem(w))
+
+    def finish(self) -> BM25:
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each build at DEBUG
+        engine = None
+        if len(self._starts) > 1:
+            engine = bm25s.BM25(k1=BM25.K1, b=BM25.B, method="lucene")
+            ids = _TokenIds(self._ids, self._starts)
+            engine.index(bm25s.tokenization.Tokenized(ids=ids, vocab=self.vocab),
+                         show_progress=False)
+        indptr = np.array(self._unique_starts, dtype=np.int64)
+        indices = np.array(self._unique, dtype=np.int32)
+        return BM25(engine, indptr, indices, self.surface)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import mmap
-from collections.abc import Iterator, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -25,15 +26,22 @@ CACHED_ROWS = 65_536
 TOPICS = 12
 
 
-def write_jsonl(chunks: Sequence[Chunk], path: Path) -> np.ndarray:
-    """Write one chunk a line; returns the byte offset of each line (and of the end)."""
-    offsets = [0]
-    with path.open("wb") as f:
-        for chunk in chunks:
-            line = (json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n").encode()
-            f.write(line)
-            offsets.append(offsets[-1] + len(line))
-    return np.asarray(offsets, dtype=np.int64)
+class JsonlWriter:
+    """Appends chunks to `chunks.jsonl`, one a line, remembering where each line starts."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = path.open("wb")
+        self.offsets = array("q", [0])
+
+    def write(self, chunk: Chunk) -> None:
+        line = (json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n").encode()
+        self._file.write(line)
+        self.offsets.append(self.offsets[-1] + len(line))
+
+    def close(self) -> np.ndarray:
+        """Close the file; returns the byte offset of each line (and of the end)."""
+        self._file.close()
+        return np.array(self.offsets, dtype=np.int64)
 
 
 class ChunkStore(Sequence[Chunk]):
@@ -91,20 +99,11 @@ class Catalog:
     documents: int = 0
 
     @classmethod
-    def of(cls, chunks: Sequence[Chunk]) -> Catalog:
-        topics: list[str] = []
-        lists: dict[str, int] = {}
-        faqs: list[int] = []
-        docs: set[str] = set()
-        for i, c in enumerate(chunks):
-            docs.add(c.doc_id)
-            if len(c.section) == 1 and len(topics) < TOPICS and c.section[0] not in topics:
-                topics.append(c.section[0])
-            if c.kind == "list":
-                lists[section_key(c.doc_id, c.section)] = i
-            if c.kind == "faq" and c.label and len(faqs) < 5:
-                faqs.append(i)
-        return cls(topics, lists, faqs, len(docs))
+    def of(cls, chunks: Iterable[Chunk]) -> Catalog:
+        builder = CatalogBuilder()
+        for chunk in chunks:
+            builder.add(chunk)
+        return builder.finish()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -113,3 +112,27 @@ class Catalog:
     def from_dict(cls, data: dict[str, Any]) -> Catalog:
         return cls(list(data["topics"]), {k: int(v) for k, v in data["lists"].items()},
                    [int(r) for r in data["faqs"]], int(data["documents"]))
+
+
+class CatalogBuilder:
+    """Collects a `Catalog` one passage at a time, in row order (the index build streams)."""
+
+    def __init__(self) -> None:
+        self.topics: list[str] = []
+        self.lists: dict[str, int] = {}
+        self.faqs: list[int] = []
+        self.docs: set[str] = set()
+        self.rows = 0
+
+    def add(self, c: Chunk) -> None:
+        i, self.rows = self.rows, self.rows + 1
+        self.docs.add(c.doc_id)
+        if len(c.section) == 1 and len(self.topics) < TOPICS and c.section[0] not in self.topics:
+            self.topics.append(c.section[0])
+        if c.kind == "list":
+            self.lists[section_key(c.doc_id, c.section)] = i
+        if c.kind == "faq" and c.label and len(self.faqs) < 5:
+            self.faqs.append(i)
+
+    def finish(self) -> Catalog:
+        return Catalog(self.topics, self.lists, self.faqs, len(self.docs))

@@ -27,6 +27,8 @@ from internbot.records import Chunk
 MAX_PASSAGES = 400
 #: Probes asked of each sampled passage, so a small corpus still gives enough of them.
 PER_PASSAGE = 3
+#: At most this many passages are read to pick the probe passages from.
+MAX_SCANNED = 20_000
 #: Near misses made per in-scope probe share.
 NEAR_MISS_SHARE = 0.5
 #: Share of in-scope probes with an everyday word mixed in.
@@ -150,7 +152,10 @@ def near_miss(question: str, bm25: BM25, rng: random.Random) -> str | None:
 
 def make_probes(chunks: Sequence[Chunk], bm25: BM25, seed: str = "") -> Probes:
     rng = random.Random(f"internbot-probes:{seed}")
-    passages = [c for c in chunks if c.kind != "list"]
+    rows: Sequence[int] = range(len(chunks))
+    if len(rows) > MAX_SCANNED:  # a large corpus: read an even spread, not every passage
+        rows = [int(i * len(chunks) / MAX_SCANNED) for i in range(MAX_SCANNED)]
+    passages = [c for r in rows if (c := chunks[r]).kind != "list"]
     if len(passages) > MAX_PASSAGES:
         step = len(passages) / MAX_PASSAGES
         passages = [passages[int(i * step)] for i in range(MAX_PASSAGES)]

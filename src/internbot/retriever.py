@@ -14,8 +14,10 @@ import numpy as np
 
 from internbot.embedder import Embedder
 from internbot.index import Index, index_aliases
-from internbot.lexical import BM25, specificity
+from internbot.lexical import BM25, specificity, top_k  # noqa: F401 - top_k: public here too
 from internbot.records import Chunk, Hit
+from internbot.search.base import SearchBackend
+from internbot.search.faiss import FaissSearch
 
 #: Questions longer than this many tokens (~500 characters) are truncated when encoded.
 QUERY_MAX_TOKENS = 128
@@ -80,19 +82,27 @@ class Retrieval:
     concepts: Concepts = field(default_factory=list)
 
 
-def top_k(scores: np.ndarray, k: int) -> np.ndarray:
-    """The indices of the k highest scores, best first, ties to the lower index: the same as
-    a stable full sort, in time linear in the corpus rather than n log n."""
-    if k >= len(scores):
-        return np.argsort(-scores, kind="stable")
-    threshold = scores[np.argpartition(-scores, k - 1)[k - 1]]
-    tied_or_better = np.flatnonzero(scores >= threshold)
-    return tied_or_better[np.argsort(-scores[tied_or_better], kind="stable")][:k]
+def open_search(spec: str, index: Index, *, progress: bool = False) -> SearchBackend:
+    """The search backend `INTERNBOT_VECTOR_STORE` names, ready for this index (a Milvus
+    collection is filled from it the first time)."""
+    if spec in ("", "faiss"):
+        return FaissSearch(index.faiss_index, index.lexical)
+    from internbot.search.milvus import MilvusSearch, collection_name
+
+    params = index.manifest.faiss_params
+    nprobe = int(params.split("=", 1)[1]) if params.startswith("nprobe=") else 0
+    search = MilvusSearch(spec, collection_name(index.manifest.files), dim=index.manifest.dim,
+                          nprobe=nprobe)
+    search.ensure(index.vectors, index.lexical, progress=progress)
+    return search
 
 
 class Retriever:
-    def __init__(self, index: Index, embedder: Embedder, weights: Weights | None = None) -> None:
+    def __init__(self, index: Index, embedder: Embedder, weights: Weights | None = None,
+                 search: SearchBackend | None = None) -> None:
         self.index = index
+        #: Where candidates come from: the index's own FAISS and BM25 unless another backend.
+        self.search = search or FaissSearch(index.faiss_index, index.lexical)
         self.embedder = embedder
         self.weights = weights or Weights()
         self.aliases = index_aliases(index.manifest.synonyms)
@@ -136,11 +146,10 @@ class Retriever:
         memory a batch of long inputs can take."""
         return self.embedder.encode([self.expand(t) for t in texts], max_tokens=QUERY_MAX_TOKENS)
 
-    def _candidates(self, dense_ids: np.ndarray, lex: np.ndarray, k: int) -> np.ndarray:
-        """FAISS's nearest chunks, plus BM25's best, so either signal can surface a passage."""
-        lexical = top_k(lex, k) if lex.any() else np.array([], dtype=np.int64)
-        ids = np.concatenate([dense_ids[dense_ids >= 0], lexical[lex[lexical] > 0]])
-        return np.unique(ids)
+    @staticmethod
+    def _candidates(dense_ids: np.ndarray, lexical_ids: np.ndarray) -> np.ndarray:
+        """The nearest chunks plus BM25's best, so either signal can surface a passage."""
+        return np.unique(np.concatenate([dense_ids[dense_ids >= 0], lexical_ids]).astype(np.int64))
 
     def _sentence_best(self, vectors: np.ndarray) -> np.ndarray | None:
         """Per query and chunk, the best sentence cosine, with one product for the whole batch.
@@ -189,8 +198,8 @@ class Retriever:
         w, index, bm25 = self.weights, self.index, self.bm25
         qterms, concepts, foreign = self._analyse(text)
         all_terms = qterms + (bm25.query_terms(extra_text) if extra_text else [])
-        lex = bm25.scores(all_terms)
-        cand = self._candidates(dense_ids, lex, self.pool)
+        term_ids = bm25.term_ids(all_terms)
+        cand = self._candidates(dense_ids, self.search.lexical(term_ids, self.pool))
         chunk_sim = index.vectors[cand] @ q
         if sentence_best is not None:
             sent_sim = sentence_best[cand]
@@ -201,7 +210,8 @@ class Retriever:
         dense = (w.chunk * chunk_sim + w.sentence * np.maximum(sent_sim, chunk_sim)) / max(
             w.chunk + w.sentence, 1e-9)
         ceiling = bm25.ceiling(all_terms)
-        lex_norm = lex[cand] / ceiling if ceiling > 0 else np.zeros(len(cand), dtype=np.float32)
+        lex = bm25.scores_at(term_ids, cand)  # exact, from the index folder, whatever the backend
+        lex_norm = lex / ceiling if ceiling > 0 else np.zeros(len(cand), dtype=np.float32)
         fused = dense + (w.lexical * lex_norm if w.hybrid else 0.0)
         if doc_id is not None:
             fused += w.doc_boost * np.array([index.chunks[i].doc_id == doc_id for i in cand])
@@ -243,7 +253,7 @@ class Retriever:
         if not self.index.chunks:
             return [Retrieval(()) for _ in texts]
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        _, ids = self.index.faiss_index.search(vectors, self.pool)
+        ids = self.search.dense(vectors, self.pool)
         extra = extra_texts or [""] * len(texts)
         docs = doc_ids or [None] * len(texts)
         best = self._sentence_best(vectors)

@@ -30,7 +30,7 @@ from internbot.api import AskRequest, AskResponse, ErrorResponse, FeedbackReques
 from internbot.batching import MicroBatcher
 from internbot.chat import CSS, JS, build_chat
 from internbot.config import Settings, project_root
-from internbot.errors import InternbotError, QuestionError, StoreUnavailable
+from internbot.errors import InternbotError, QuestionError, StoreUnavailable, VectorStoreError
 from internbot.guard import Guard
 from internbot.ratelimit import RateLimit
 from internbot.records import Answer, Query
@@ -219,6 +219,12 @@ def create_app(settings: Settings, *, answerer: Answerer | None = None,
     async def store_down(_: Request, exc: StoreUnavailable) -> JSONResponse:
         log.warning("%s", exc)
         return JSONResponse({"error": "feedback cannot be stored right now: please retry shortly"},
+                            status_code=503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(VectorStoreError)
+    async def search_down(_: Request, exc: VectorStoreError) -> JSONResponse:
+        log.warning("%s", exc)
+        return JSONResponse({"error": "search is unavailable right now: please retry shortly"},
                             status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(NotReady)

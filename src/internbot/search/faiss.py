@@ -1,4 +1,4 @@
-"""The FAISS layer: which index type a corpus gets, how it is built, searched and loaded.
+"""The FAISS backend: which index type a corpus gets, how it is built, tuned, loaded and searched.
 
 Exact `Flat` search while it is fast enough; beyond that an IVF index with a trained coarse
 quantizer (and 8-bit scalar codes when memory matters). The choice, and the search parameters
@@ -9,6 +9,7 @@ Thresholds come from `bench/faiss_scale.py` (docs/benchmarks.md).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ import faiss
 import numpy as np
 
 from internbot.errors import InternbotError
+from internbot.lexical import BM25, top_k
+from internbot.search.base import SearchBackend
 
 #: Up to this many vectors exact search stays under ~5 ms per query on 2 cores.
 FLAT_MAX = 50_000
@@ -50,9 +53,9 @@ def default_params(factory: str) -> str:
 
 def recall_at_10(index: Any, vectors: np.ndarray, queries: np.ndarray) -> float:
     """Share of the exact top-10 (inner product) that `index` returns for `queries`."""
-    exact = faiss.IndexFlatIP(vectors.shape[1])
-    exact.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    _, truth = exact.search(queries, 10)
+    # Brute force straight over `vectors` (memory-mapped during a build): no copy of them.
+    _, truth = faiss.knn(queries, np.ascontiguousarray(vectors, dtype=np.float32), 10,
+                         metric=faiss.METRIC_INNER_PRODUCT)
     _, found = index.search(queries, 10)
     return float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)]))
 
@@ -118,3 +121,23 @@ def read(path: Path, params: str = "", mmap: bool = True) -> Any:
     index = faiss.read_index(str(path), flags)
     apply_params(index, params)
     return index
+
+
+class FaissSearch(SearchBackend):
+    """In-process search: the index folder's FAISS index and its memory-mapped BM25 matrix."""
+
+    name = "faiss"
+
+    def __init__(self, index: Any, bm25: BM25) -> None:
+        self.index, self.bm25 = index, bm25
+
+    def dense(self, vectors: np.ndarray, k: int) -> np.ndarray:
+        _, ids = self.index.search(np.ascontiguousarray(vectors, dtype=np.float32), k)
+        return np.asarray(ids)
+
+    def lexical(self, term_ids: Sequence[int], k: int) -> np.ndarray:
+        scores = self.bm25.scores_by_id(term_ids)
+        if not scores.any():
+            return np.zeros(0, dtype=np.int64)
+        best = top_k(scores, k)
+        return best[scores[best] > 0]

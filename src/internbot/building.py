@@ -1,0 +1,144 @@
+"""The index build, streamed: corpus → passages → vectors → `IndexWriter`, a batch at a time.
+
+Memory is bounded by a batch and a cache of recent vectors, not by the corpus: passages are
+chunked lazily, embedded a batch at a time and written straight to disk. A text the previous
+index already embedded (looked up by content hash in sorted arrays, 17 bytes a text) or that
+this build embedded recently (boilerplate repeats) is not embedded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from internbot.chunking import chunk_documents
+from internbot.curated import CuratedAnswer, CuratedIndex
+from internbot.embedder import Embedder
+from internbot.index import BATCH, Index, IndexWriter, Manifest, batched
+from internbot.records import Document
+
+#: Vectors of this many recent texts are kept to skip repeats (about 100 MB at 384 dimensions).
+RECENT = 65_536
+
+
+def content_key(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+
+
+class PreviousVectors:
+    """The previous index's vectors by content key: sorted keys, and where each vector is."""
+
+    def __init__(self, previous: Index | None = None) -> None:
+        self._index = previous
+        keys: list[int] = []
+        where: list[int] = []  # row in vectors, or -(1 + row) in sentence vectors
+        if previous is not None:
+            sentence = 0
+            for row, chunk in enumerate(previous.chunks):  # decoded without filling caches
+                keys.append(content_key(chunk.search_text()))
+                where.append(row)
+                for text in chunk.sentence_texts():
+                    keys.append(content_key(text))
+                    where.append(-1 - sentence)
+                    sentence += 1
+        order = np.argsort(np.asarray(keys, dtype=np.uint64), kind="stable")
+        self._keys = np.asarray(keys, dtype=np.uint64)[order]
+        self._where = np.asarray(where, dtype=np.int64)[order]
+
+    def find(self, keys: Sequence[int]) -> np.ndarray:
+        """For each key, its position for `vector`, or -1 when the previous index lacks it."""
+        wanted = np.asarray(keys, dtype=np.uint64)
+        pos = np.searchsorted(self._keys, wanted)
+        hit = pos < len(self._keys)
+        hit[hit] = self._keys[pos[hit]] == wanted[hit]
+        return np.where(hit, pos, -1)
+
+    def vector(self, pos: int) -> np.ndarray:
+        assert self._index is not None
+        at = int(self._where[pos])
+        if at >= 0:
+            return np.asarray(self._index.vectors[at], dtype=np.float32)
+        return np.asarray(self._index.sentence_vectors[-1 - at], dtype=np.float32)
+
+
+@dataclass
+class BuildStats:
+    chunks: int = 0
+    sentences: int = 0
+    #: Texts embedded, and texts whose vectors came from the previous index.
+    embedded: int = 0
+    reused: int = 0
+    seconds: float = 0.0
+
+
+class _Vectors:
+    """Vectors for texts: recent ones from an LRU cache, old ones from the previous index, the
+    rest embedded (each distinct text once per batch)."""
+
+    def __init__(self, embedder: Embedder, previous: PreviousVectors, stats: BuildStats) -> None:
+        self.embedder, self.previous, self.stats = embedder, previous, stats
+        self.recent: OrderedDict[int, np.ndarray] = OrderedDict()
+
+    def _remember(self, key: int, vector: np.ndarray) -> None:
+        self.recent[key] = vector
+        if len(self.recent) > RECENT:
+            self.recent.popitem(last=False)
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [content_key(t) for t in texts]
+        found = self.previous.find(keys)
+        got: dict[int, np.ndarray] = {}
+        missing: dict[int, str] = {}
+        for key, text, pos in zip(keys, texts, found, strict=True):
+            if key in got or key in missing:
+                continue
+            if key in self.recent:
+                self.recent.move_to_end(key)
+                got[key] = self.recent[key]
+            elif pos >= 0:
+                got[key] = self.previous.vector(int(pos))
+                self.stats.reused += 1
+            else:
+                missing[key] = text
+        if missing:
+            order = sorted(missing, key=missing.__getitem__)
+            fresh = self.embedder.encode([missing[k] for k in order])
+            got.update(zip(order, fresh, strict=True))
+            self.stats.embedded += len(missing)
+        for key, vector in got.items():
+            self._remember(key, vector)
+        if not keys:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        return np.stack([got[k] for k in keys]).astype(np.float32, copy=False)
+
+
+def build_index(writer: IndexWriter, docs: Iterable[Document], embedder: Embedder,
+                manifest: Manifest, *, max_chars: int = 800, previous: Index | None = None,
+                factory: str = "auto", curated: Sequence[CuratedAnswer] = (),
+                progress: bool = False, batch: int = BATCH,
+                ) -> tuple[Manifest, CuratedIndex | None, BuildStats]:
+    """Chunk, embed and write `docs` through `writer`, then finish it (FAISS, lexical, a
+    manifest). Sentence vectors are rounded to float16 as stored, so what is calibrated later
+    is what is served."""
+    start = time.perf_counter()
+    stats = BuildStats()
+    reusable = previous if previous is not None and previous.manifest.model == embedder.name else None
+    vectors = _Vectors(embedder, PreviousVectors(reusable), stats)
+    if progress:
+        from tqdm import tqdm
+
+        docs = tqdm(docs, desc="indexing", unit="doc")
+    for chunks in batched(chunk_documents(docs, max_chars), batch):
+        sentences = [s for c in chunks for s in c.sentence_texts()]
+        writer.add(chunks, vectors([c.search_text() for c in chunks]), vectors(sentences))
+        stats.chunks += len(chunks)
+        stats.sentences += len(sentences)
+    index_curated = CuratedIndex.build(curated, embedder.encode, embedder.dim) if curated else None
+    manifest = writer.finish(manifest, factory=factory, curated=index_curated)
+    stats.seconds = time.perf_counter() - start
+    return manifest, index_curated, stats
