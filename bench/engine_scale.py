@@ -14,9 +14,13 @@ Then, with `--serve`, `internbot serve` (hashing embedder) on the seed guide and
 index, one after the other, under 32 clients (`bench/load.py`'s), and with `--encode`, the real
 model's encode throughput on generated passages (what building an index of them costs).
 
+With `--vector-store milvus`, the questions run against Milvus Lite (a collection filled
+from each index, filling timed) instead of the index folder's FAISS.
+
 Usage: .venv/bin/python bench/engine_scale.py [--passages 10000 74000] [--questions 300]
        [--keep DIR] [--rebuild]   (reuse generated corpora, and indexes unless --rebuild)
-       [--serve] [--encode]
+       [--serve] [--encode] [--vector-store milvus] [--out results.json] [--plot PNG]
+       .venv/bin/python bench/engine_scale.py --plot PNG --replot results.json
 """
 
 from __future__ import annotations
@@ -95,11 +99,12 @@ class AnonPeak:
         return self.peak_mb
 
 
-def settings_for(work: Path):  # type: ignore[no-untyped-def]
+def settings_for(work: Path, vector_store: str = ""):  # type: ignore[no-untyped-def]
     from internbot.config import HASHING_MODEL, Settings
 
+    store = str(work / "milvus" / "lite.db") if vector_store == "milvus" else ""
     return Settings(corpus_dir=work / "corpus", index_dir=work / "index", model=HASHING_MODEL,
-                    model_sha256="", cache_dir=work / "cache")
+                    model_sha256="", cache_dir=work / "cache", vector_store=store)
 
 
 def phase_build(work: Path) -> dict[str, float]:
@@ -115,7 +120,7 @@ def phase_build(work: Path) -> dict[str, float]:
             "build_peak_rss_mb": round(peak_rss_mb()), "build_peak_anon_mb": round(sampler.stop())}
 
 
-def phase_serve(work: Path, n_questions: int) -> dict[str, float]:
+def phase_serve(work: Path, n_questions: int, vector_store: str = "") -> dict[str, float]:
     import numpy as np
     from threadpoolctl import threadpool_limits
 
@@ -128,8 +133,8 @@ def phase_serve(work: Path, n_questions: int) -> dict[str, float]:
     threadpool_limits(1)
     before = rss_mb()
     t0 = time.perf_counter()
-    answerer = Answerer.from_settings(settings_for(work))
-    load_s = time.perf_counter() - t0
+    answerer = Answerer.from_settings(settings_for(work, vector_store))
+    load_s = time.perf_counter() - t0  # with Milvus: filling its collection, the first time
     loaded = rss_mb()
     qs = questions(n_questions, seed=5)
     retriever = answerer.retriever
@@ -188,11 +193,40 @@ def encode_rate(work: Path, n: int = 2000) -> dict[str, float]:
     return {"encode_passages": len(texts), "encode_passages_per_s": round(len(texts) / seconds, 1)}
 
 
-def child(phase: str, work: Path, n_questions: int) -> dict[str, float]:
+def child(phase: str, work: Path, n_questions: int, vector_store: str = "") -> dict[str, float]:
     out = subprocess.run([sys.executable, __file__, "--phase", phase, "--work", str(work),
-                          "--questions", str(n_questions)], check=True, capture_output=True, text=True,
+                          "--questions", str(n_questions), "--vector-store", vector_store],
+                         check=True, capture_output=True, text=True,
                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def plot(rows: list[dict[str, float]], path: Path) -> None:
+    """Load time, per-question engine time and serving memory against passages (log-log)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = [r["passages"] for r in rows]
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    series = [("load (s)", [("load", "load_s")], 10.0),
+              ("one question, encode excluded (ms)", [("p50", "p50_ms"), ("p95", "p95_ms")], 5.0),
+              ("resident memory (MB)", [("after load", "rss_after_load_mb"),
+                                        ("after the questions", "rss_after_questions_mb")], 4096.0)]
+    for ax, (title, lines, target) in zip(axes, series, strict=True):
+        for label, key in lines:
+            ax.plot(n, [r[key] for r in rows], marker="o", label=label)
+        ax.axhline(target, color="grey", linestyle="--", linewidth=1, label="1M target")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("passages")
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle("The whole engine (hashing embedder), 2 cores")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
 
 
 def main() -> None:
@@ -204,12 +238,21 @@ def main() -> None:
     parser.add_argument("--serve", action="store_true",
                         help="also serve the seed guide and the largest index under load")
     parser.add_argument("--encode", action="store_true", help="also time the real model's encode")
+    parser.add_argument("--vector-store", choices=["", "faiss", "milvus"], default="",
+                        help="search backend for the questions (milvus: Milvus Lite in DIR)")
+    parser.add_argument("--out", type=Path, help="write the results as JSON here")
+    parser.add_argument("--plot", type=Path, help="draw load, latency and memory to this PNG")
+    parser.add_argument("--replot", type=Path, help="with --plot: draw from saved results only")
     parser.add_argument("--phase", choices=["build", "serve"])
     parser.add_argument("--work", type=Path)
     args = parser.parse_args()
     if args.phase:
-        result = phase_build(args.work) if args.phase == "build" else phase_serve(args.work, args.questions)
+        result = (phase_build(args.work) if args.phase == "build"
+                  else phase_serve(args.work, args.questions, args.vector_store))
         print(json.dumps(result))
+        return
+    if args.replot:
+        plot(json.loads(args.replot.read_text())["rows"], args.plot)
         return
     base = args.keep or Path(tempfile.mkdtemp(prefix="internbot-scale-"))
     per_guide = 61  # passages the seed guide makes
@@ -221,7 +264,7 @@ def main() -> None:
         row: dict[str, float] = {"target": n}
         if args.rebuild or not (work / "index" / "manifest.json").exists():
             row |= child("build", work, args.questions)
-        row |= child("serve", work, args.questions)
+        row |= child("serve", work, args.questions, args.vector_store)
         rows.append(row)
         print(json.dumps(row), flush=True)
     largest = base / f"p{args.passages[-1]}"
@@ -237,7 +280,12 @@ def main() -> None:
         print(json.dumps(extra), flush=True)
     if args.encode:
         extra |= encode_rate(largest)
-    print(json.dumps({"rows": rows, **extra}, indent=2))
+    results = json.dumps({"rows": rows, **extra}, indent=2)
+    print(results)
+    if args.out:
+        args.out.write_text(results + "\n")
+    if args.plot:
+        plot(rows, args.plot)
 
 
 if __name__ == "__main__":

@@ -107,3 +107,25 @@ def test_milvus_lite_answers_the_dev_set_as_faiss_does(real_answerer, real_setti
     faiss_hit1, milvus_hit1 = hit1(real_answerer), hit1(milvus)
     assert faiss_hit1 >= 0.92 and abs(milvus_hit1 - faiss_hit1) <= 0.02, (faiss_hit1, milvus_hit1)
     milvus.retriever.search.close()
+
+
+def test_milvus_going_away_is_a_503_not_a_500(fake_index: Settings, tmp_path: Path) -> None:
+    """While the vector store cannot be reached, questions get 503 with Retry-After and
+    `/readyz` says why; nothing is answered from a half-working search."""
+    from fastapi.testclient import TestClient
+
+    from internbot.server import create_app
+
+    lite = replace(fake_index, vector_store=str(tmp_path / "milvus.db"), data_dir=tmp_path / "data",
+                   rate_limit=0)
+    answerer = Answerer.from_settings(lite)
+    with TestClient(create_app(lite, answerer=answerer, background=False),
+                    base_url="http://127.0.0.1:7860") as client:
+        ready = client.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["search"] == "ok"
+        assert client.post("/api/ask", json={"question": "espresso ratio"}).status_code == 200
+        answerer.retriever.search.close()  # the connection is gone, as when Milvus stops
+        r = client.post("/api/ask", json={"question": "espresso ratio"})
+        assert r.status_code == 503 and r.headers["Retry-After"] and "search" in r.json()["error"]
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["search"].startswith("unavailable")

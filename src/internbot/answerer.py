@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,60 +22,9 @@ from internbot.lexical import term_set, terms
 from internbot.passages import section_key
 from internbot.records import MAX_ANSWER_CHARS, Answer, AnswerKind, Chunk, Hit, Query, Source, clip
 from internbot.retriever import Concepts, Retrieval, Retriever, Weights, open_search
+from internbot.shaping import ANAPHOR, ENUMERATE, Policy, is_follow_up, suggestion_for
 
-#: Sentences scoring this far below a passage's best sentence are trimmed from the answer.
-TRIM_MARGIN = 0.15
-#: Words that make a short question lean on the previous one ("how long is it?").
-_FOLLOW_UP = re.compile(
-    r"^(?:and|also|but|so|then|what about|how about|and what about)\b"
-    r"|\b(?:it|its|it's|they|them|their|there|that|this|those|these|he|she|his|her|one)\b"
-    r"|\b(?:other|else|more)\b",
-    re.I,
-)
-#: Sentence openings that refer back to the previous sentence.
-_ANAPHOR = re.compile(r"^(?:it|its|this|that|these|those|they|their|he|she|his|her|but|however|such|"
-                      r"the latter|the former|there|then|also|so)\b", re.I)
-#: Cues that the user wants a whole list rather than one item of it.
-_ENUMERATE = re.compile(
-    r"\b(?:what|which) (?:are|were)\b|\blist\b|\bname (?:some|a few)\b|\btop\b|\boptions\b"
-    r"|\bwhat (?:can|could|should) i do\b|\bpaths?\b|\bpathways\b|\bwhat (?:kinds|types|sorts)\b"
-    r"|\b(?:best|top|main|key)\s+\w*\s*(?:jobs|companies|programs|programmes|internships|roles"
-    r"|careers|skills|options|reasons|benefits|qualities|traits)\b"
-    r"|\bwhat\s+(?:qualities|traits|characteristics|benefits|reasons|careers|jobs|roles|options)\b",
-    re.I,
-)
-
-
-@dataclass(frozen=True)
-class Policy:
-    """Answer-shaping knobs; each is an ablation step in docs/quality.md."""
-
-    lists: bool = True
-    trim: bool = True
-    follow_ups: bool = True
-    #: Sentences scoring this far below a passage's best sentence are trimmed from the answer.
-    trim_margin: float = TRIM_MARGIN
-    #: A trimmed answer takes in neighbouring sentences up to this many characters.
-    trim_budget: int = 500
-    #: Passages up to this long are never trimmed.
-    trim_above: int = 500
-    #: Score gap under which a close runner-up from another section is offered as "did you mean".
-    did_you_mean_gap: float = 0.03
-
-
-def is_follow_up(question: str) -> bool:
-    words = question.split()
-    return len(words) <= 8 and bool(_FOLLOW_UP.search(question))
-
-
-def suggestion_for(chunk: Chunk) -> str:
-    """A question a user could click to get this chunk's answer."""
-    if chunk.kind == "faq" and chunk.label:
-        return chunk.label
-    if chunk.kind in ("bullet", "item") and chunk.label:
-        return f"Tell me about {chunk.label}"
-    title = chunk.section[-1] if chunk.section else chunk.doc_title
-    return title if title.endswith("?") else f"Tell me about {title}"
+__all__ = ["Answerer", "Policy", "is_follow_up", "suggestion_for"]
 
 
 class Answerer:
@@ -136,6 +84,12 @@ class Answerer:
         return f"topics such as {listed}"
 
     # -- public API -------------------------------------------------------------------------
+
+    def search_status(self) -> str:
+        """`ok`, or why the search backend cannot answer now (for `/readyz`)."""
+        if self.retriever.search.healthy():
+            return "ok"
+        return f"unavailable: {self.retriever.search.name} cannot be reached; questions get 503"
 
     def match_document(self, page_url: str = "", page_title: str = "") -> str | None:
         """The corpus document a web page shows, by URL slug or title, so its passages rank higher."""
@@ -278,7 +232,7 @@ class Answerer:
         own = self._list_of(top.chunk)
         if own is not None and own.section == top.chunk.section and self._names_list(question, top.chunk):
             return own, "list"
-        if _ENUMERATE.search(question):
+        if ENUMERATE.search(question):
             if own is not None:
                 return own, "list"
             close = [h for h in hits[:5] if h.chunk.kind == "list" and h.score >= top.score - 0.08]
@@ -331,7 +285,7 @@ class Answerer:
         if chunk.kind in ("bullet", "item") and chunk.label:
             keep.add(0)
         # A kept sentence that leans on the one before ("It was commissioned by…") keeps it.
-        keep |= {j - 1 for j in keep if j > 0 and _ANAPHOR.match(sentences[j])}
+        keep |= {j - 1 for j in keep if j > 0 and ANAPHOR.match(sentences[j])}
         # Then the answer grows by neighbours, best first, while it stays short: the fact asked
         # for is often the sentence beside the one most similar to the question.
         size = sum(len(sentences[j]) + 1 for j in keep)

@@ -148,8 +148,11 @@ class Engine:
         """Each dependency's state, for `/readyz`."""
         store_ok = await asyncio.to_thread(self.store.healthy)
         limit_ok = await self.limit.healthy()
-        return {"store": "ok" if store_ok else "unavailable: feedback is refused with 503",
-                "rate_limit": "ok" if limit_ok else self.limit.error or "unavailable"}
+        checks = {"store": "ok" if store_ok else "unavailable: feedback is refused with 503",
+                  "rate_limit": "ok" if limit_ok else self.limit.error or "unavailable"}
+        if self.answerer is not None:
+            checks["search"] = await asyncio.to_thread(self.answerer.search_status)
+        return checks
 
     def _warn(self, message: str) -> None:
         now = time.monotonic()
@@ -257,10 +260,14 @@ def create_app(settings: Settings, *, answerer: Answerer | None = None,
     async def readyz() -> JSONResponse:
         """200 once the index is loaded: questions can be answered. A store or rate-limit
         storage that is down makes the status `degraded` (answers still flow), not 503: taking
-        every replica out of the balancer over a database outage would stop all answers."""
+        every replica out of the balancer over a database outage would stop all answers. An
+        unreachable search backend (Milvus) is a 503: no question can be answered then."""
         if not engine.ready.is_set():
             return JSONResponse({"error": engine.error or "loading"}, status_code=503)
         checks = await engine.status()
+        if checks.get("search", "ok") != "ok":
+            return JSONResponse({"status": "unavailable", "pid": os.getpid(), **checks},
+                                status_code=503, headers={"Retry-After": "5"})
         status = "ready" if all(v == "ok" for v in checks.values()) else "degraded"
         return JSONResponse({"status": status, "pid": os.getpid(), **checks})
 

@@ -25,5 +25,9 @@ class SearchBackend(ABC):
         """Up to `k` rows with the highest BM25 score for these vocabulary ids (each counted
         once), best first; only rows that hold at least one of them."""
 
+    def healthy(self) -> bool:
+        """Whether searches can run now (in process they always can)."""
+        return True
+
     def close(self) -> None:  # noqa: B027 - an optional hook: in process there is nothing to do
         """Release connections."""

@@ -143,5 +143,11 @@ class MilvusSearch(SearchBackend):
         hits = self._search([query], "terms", k, {"metric_type": "IP"})[0]
         return np.asarray([int(h["row"]) for h in hits if h["distance"] > 0], dtype=np.int64)
 
+    def healthy(self) -> bool:
+        try:
+            return bool(self.client.has_collection(self.collection))
+        except Exception:  # whatever the client raises, the answer is "not now"
+            return False
+
     def close(self) -> None:
         self.client.close()

@@ -1,0 +1,63 @@
+"""How an answer is shaped: the policy knobs, and the cues read from a question's words
+(a follow-up, a wish for a whole list) and from a sentence's opening (it refers back)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from internbot.records import Chunk
+
+#: Sentences scoring this far below a passage's best sentence are trimmed from the answer.
+TRIM_MARGIN = 0.15
+#: Words that make a short question lean on the previous one ("how long is it?").
+FOLLOW_UP = re.compile(
+    r"^(?:and|also|but|so|then|what about|how about|and what about)\b"
+    r"|\b(?:it|its|it's|they|them|their|there|that|this|those|these|he|she|his|her|one)\b"
+    r"|\b(?:other|else|more)\b",
+    re.I,
+)
+#: Sentence openings that refer back to the previous sentence.
+ANAPHOR = re.compile(r"^(?:it|its|this|that|these|those|they|their|he|she|his|her|but|however|such|"
+                      r"the latter|the former|there|then|also|so)\b", re.I)
+#: Cues that the user wants a whole list rather than one item of it.
+ENUMERATE = re.compile(
+    r"\b(?:what|which) (?:are|were)\b|\blist\b|\bname (?:some|a few)\b|\btop\b|\boptions\b"
+    r"|\bwhat (?:can|could|should) i do\b|\bpaths?\b|\bpathways\b|\bwhat (?:kinds|types|sorts)\b"
+    r"|\b(?:best|top|main|key)\s+\w*\s*(?:jobs|companies|programs|programmes|internships|roles"
+    r"|careers|skills|options|reasons|benefits|qualities|traits)\b"
+    r"|\bwhat\s+(?:qualities|traits|characteristics|benefits|reasons|careers|jobs|roles|options)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Answer-shaping knobs; each is an ablation step in docs/quality.md."""
+
+    lists: bool = True
+    trim: bool = True
+    follow_ups: bool = True
+    #: Sentences scoring this far below a passage's best sentence are trimmed from the answer.
+    trim_margin: float = TRIM_MARGIN
+    #: A trimmed answer takes in neighbouring sentences up to this many characters.
+    trim_budget: int = 500
+    #: Passages up to this long are never trimmed.
+    trim_above: int = 500
+    #: Score gap under which a close runner-up from another section is offered as "did you mean".
+    did_you_mean_gap: float = 0.03
+
+
+def is_follow_up(question: str) -> bool:
+    words = question.split()
+    return len(words) <= 8 and bool(FOLLOW_UP.search(question))
+
+
+def suggestion_for(chunk: Chunk) -> str:
+    """A question a user could click to get this chunk's answer."""
+    if chunk.kind == "faq" and chunk.label:
+        return chunk.label
+    if chunk.kind in ("bullet", "item") and chunk.label:
+        return f"Tell me about {chunk.label}"
+    title = chunk.section[-1] if chunk.section else chunk.doc_title
+    return title if title.endswith("?") else f"Tell me about {title}"
