@@ -147,10 +147,33 @@ def phase_serve(work: Path, n_questions: int, vector_store: str = "") -> dict[st
         answerer.ask_many([Query(q)])
         times.append((time.perf_counter() - t) * 1000)
     times.sort()
-    return {"load_s": round(load_s, 2), "rss_after_load_mb": round(loaded),
+    return {**lexical_recall(answerer, qs), "load_s": round(load_s, 2), "rss_after_load_mb": round(loaded),
             "index_rss_mb": round(loaded - before),
             "p50_ms": round(times[len(times) // 2], 2), "p95_ms": round(times[int(len(times) * 0.95)], 2),
             "max_ms": round(times[-1], 2), "rss_after_questions_mb": round(rss_mb())}
+
+
+def lexical_recall(answerer, qs: list[str]) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """What the lexical candidates (impact lists past `EXACT_MAX` passages) find against the
+    exact top-k: the share of its rows they hold, and of its summed BM25 score (near-duplicate
+    passages tie, so rows alone understate it)."""
+    from internbot.lexical import top_k
+
+    r = answerer.retriever
+    bm25, k = r.bm25, r.pool
+    rows, mass = [], []
+    for q in qs:
+        ids = bm25.term_ids(bm25.query_terms(q))
+        scores = bm25.scores_by_id(ids)
+        exact = top_k(scores, k)
+        exact = exact[scores[exact] > 0]
+        if not len(exact):
+            continue
+        got = bm25.top(ids, k)
+        rows.append(len(set(got.tolist()) & set(exact.tolist())) / len(exact))
+        mass.append(float(scores[got].sum() / scores[exact].sum()))
+    return {"lexical_row_recall": round(sum(rows) / len(rows), 3),
+            "lexical_score_recall": round(sum(mass) / len(mass), 4)}
 
 
 def serve_rps(work: Path, seconds: float = 15) -> dict[str, float]:

@@ -276,3 +276,82 @@ def test_a_writer_left_without_commit_leaves_nothing_behind(fake_index: Settings
         raise RuntimeError("interrupted")
     assert not writer.tmp.exists()
     assert list(store.load(fake_index.index_dir).chunks) == list(before.chunks)
+
+
+def test_lexical_top_k_from_impact_lists(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Past `EXACT_MAX` passages the lexical candidates come from each frequent term's impact
+    list: exact when the lists hold every posting, and otherwise rows scored exactly, best
+    first, among them each term's own highest-weighted passages. The lists round-trip."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from internbot import lexical
+    from internbot.lexical import BM25, top_k
+
+    words = ["tea", "coffee", "water", "milk", "grind", "steep", "brew", "cup"]
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.lists(st.sampled_from(words), min_size=1, max_size=12), min_size=3, max_size=40),
+           st.lists(st.sampled_from(words), min_size=1, max_size=4, unique=True),
+           st.integers(1, 8), st.integers(1, 6))
+    def check(docs: list[list[str]], query: list[str], depth: int, k: int) -> None:
+        texts = [" ".join(d) for d in docs]
+        monkeypatch.setattr(lexical, "IMPACT_DEPTH", 10_000)
+        full = BM25.build(texts)
+        monkeypatch.setattr(lexical, "IMPACT_DEPTH", depth)
+        pruned = BM25.build(texts)
+        ids = full.term_ids(full.query_terms(" ".join(query)))
+        exact = full.top(ids, k)  # small corpus: exact
+        monkeypatch.setattr(lexical, "EXACT_MAX", 0)
+        assert full.top(ids, k).tolist() == exact.tolist()  # lists hold every posting
+        got = pruned.top(ids, k)
+        scores = pruned.scores_by_id(ids)
+        held: set[int] = set()  # the candidates: each term's list, or its whole posting
+        for t in ids:
+            lo, hi = pruned.impact_indptr[t], pruned.impact_indptr[t + 1]
+            alone = pruned.scores_by_id([t])
+            listed = pruned.impact_rows[lo:hi]
+            rows = set((listed if hi > lo else np.flatnonzero(alone)).tolist())
+            if hi > lo:  # a list holds the term's `depth` highest weights
+                assert len(rows) == depth and {r for r in np.flatnonzero(alone)
+                                                if alone[r] > np.sort(alone)[::-1][depth - 1]} <= rows
+            held |= rows
+        cand = np.array(sorted(held), dtype=np.int64)
+        best = top_k(scores[cand], k)
+        assert got.tolist() == cand[best[scores[cand][best] > 0]].tolist()  # scored exactly
+        monkeypatch.setattr(lexical, "EXACT_MAX", 50_000)
+
+    check()
+    monkeypatch.setattr(lexical, "IMPACT_DEPTH", 2)
+    bm25 = BM25.build(["tea tea tea", "tea", "tea tea", "coffee tea", "coffee"])
+    tea = bm25.vocab["tea"]
+    lo, hi = bm25.impact_indptr[tea], bm25.impact_indptr[tea + 1]
+    weights = bm25.scores_by_id([tea])
+    assert bm25.impact_rows[lo:hi].tolist() == sorted(np.argsort(-weights, kind="stable")[:2].tolist())
+    loaded = BM25.load(tmp_path) if bm25.save(tmp_path) else None
+    assert loaded is not None
+    np.testing.assert_array_equal(loaded.impact_indptr, bm25.impact_indptr)
+    np.testing.assert_array_equal(loaded.impact_rows, bm25.impact_rows)
+
+
+def test_an_unchanged_corpus_is_not_read_at_load(fake_index: Settings,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading trusts the corpus's sizes and modification times while they match the build's;
+    a touched file sends it to the content hash (same text: still current), an edit is stale."""
+    import os
+
+    from internbot import corpus
+    from internbot.answerer import Answerer
+
+    reads: list[Path] = []
+    real = corpus.load_documents
+    monkeypatch.setattr(corpus, "load_documents", lambda d: reads.append(d) or real(d))
+    Answerer.from_settings(fake_index)
+    assert reads == []
+    guide = sorted(fake_index.corpus_dir.glob("*.txt"))[0]
+    os.utime(guide, ns=(guide.stat().st_atime_ns, guide.stat().st_mtime_ns + 10**9))
+    Answerer.from_settings(fake_index)
+    assert reads == [fake_index.corpus_dir]
+    guide.write_text(guide.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    with pytest.raises(StaleIndexError):
+        Answerer.from_settings(fake_index)

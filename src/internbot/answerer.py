@@ -55,12 +55,15 @@ class Answerer:
         """Load the index named by `settings` (checked against model and corpus) and the model
         (or use `embedder`, already loaded)."""
         from internbot import index as index_store
-        from internbot.corpus import corpus_hash, load_documents, settings_text
+        from internbot.corpus import corpus_fingerprint, corpus_hash, load_documents, settings_text
         from internbot.embedder import load_embedder
 
         manifest = index_store.read_manifest(settings.index_dir)
         expected_hash = None
-        if check_corpus and Path(settings.corpus_dir).is_dir():
+        # The file system's word first; the corpus is read and hashed only when it differs.
+        if (check_corpus and Path(settings.corpus_dir).is_dir()
+                and (not manifest.corpus_stat
+                     or corpus_fingerprint(settings.corpus_dir) != manifest.corpus_stat)):
             expected_hash = corpus_hash(load_documents(settings.corpus_dir),
                                         settings_text(settings.corpus_dir))
         index = index_store.load(settings.index_dir, model=settings.model, corpus_hash=expected_hash)

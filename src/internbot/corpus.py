@@ -103,6 +103,20 @@ def corpus_hash(docs: Iterable[Document], synonyms: str = "") -> str:
     return h.hexdigest()
 
 
+def corpus_fingerprint(corpus_dir: Path) -> str:
+    """A cheap stand-in for `corpus_hash`, from what the file system says without reading a
+    file: every corpus file's path, size and modification time, settings files included. An
+    equal fingerprint means an unchanged corpus; a different one (an edit, but also a copy or
+    a fresh checkout) sends the caller to the content hash, which decides."""
+    corpus_dir = Path(corpus_dir)
+    h = hashlib.sha256()
+    settings = [p for n in (SYNONYMS_FILE, *QNA_FILES) if (p := corpus_dir / n).is_file()]
+    for path in [*corpus_files(corpus_dir), *settings]:
+        st = path.stat()
+        h.update(f"{path.relative_to(corpus_dir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()
+
+
 def synonyms_text(corpus_dir: Path) -> str:
     """The corpus's `synonyms.txt`, or '' (it changes the index, so it is part of the hash)."""
     path = Path(corpus_dir) / SYNONYMS_FILE

@@ -48,7 +48,7 @@ from internbot.search import faiss as ann
 
 T = TypeVar("T")
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 #: Up to this many sentence vectors are held as float32 in memory once loaded (fast whole-matrix
 #: products); beyond, they stay float16 in the memory map (half the pages to touch).
 SENTENCES_IN_MEMORY = 100_000
@@ -87,6 +87,9 @@ class Manifest:
     #: The answerability model fitted to this corpus at build time (`answerability.Calibration`).
     calibration: dict[str, Any] = field(default_factory=dict)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: `corpus.corpus_fingerprint` when the build began: while it still matches, loading need
+    #: not read the corpus to know the index is current.
+    corpus_stat: str = ""
     created: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
 
 

@@ -14,7 +14,14 @@ from internbot.aliases import parse_synonyms
 from internbot.answerability import calibrate, calibrate_curated
 from internbot.building import build_index
 from internbot.config import Settings
-from internbot.corpus import SYNONYMS_FILE, corpus_hash, load_documents, settings_text, synonyms_text
+from internbot.corpus import (
+    SYNONYMS_FILE,
+    corpus_fingerprint,
+    corpus_hash,
+    load_documents,
+    settings_text,
+    synonyms_text,
+)
 from internbot.curated import read_curated
 from internbot.embedder import Embedder, load_embedder
 from internbot.errors import InternbotError
@@ -50,6 +57,7 @@ def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
           progress: bool = False, embedder: Embedder | None = None) -> IndexReport | None:
     """Build and atomically save the index; None when `if_needed` and it is already current.
     Pass `embedder` to reuse a loaded model (a running server's, on reload)."""
+    stat = corpus_fingerprint(settings.corpus_dir)  # before reading: an edit during the build shows
     docs = load_documents(settings.corpus_dir)
     synonyms = synonyms_text(settings.corpus_dir)
     digest = corpus_hash(docs, settings_text(settings.corpus_dir))
@@ -70,7 +78,7 @@ def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
     groups = [list(g) for g in parse_synonyms(synonyms, settings.corpus_dir / SYNONYMS_FILE)]
     manifest = store.Manifest(
         model=embedder.name, dim=embedder.dim, chunk_count=0, sentence_count=0,
-        corpus_hash=digest, synonyms=groups,
+        corpus_hash=digest, corpus_stat=stat, synonyms=groups,
         documents=[{"id": d.id, "title": d.title, "path": d.path,
                     **({"url": d.url} if d.url else {}), **({"anchors": d.anchors} if d.anchors else {})}
                    for d in docs])

@@ -77,6 +77,16 @@ def specificity(word: str) -> float:
     return min(1.0, max(0.0, (5.5 - zipf_frequency(word, "en")) / 3.0))
 
 
+#: Up to this many passages the lexical top-k is exact: every posting of the question's terms
+#: is scored (as FAISS stays `Flat` while small).
+EXACT_MAX = 50_000
+#: Beyond it, each term held by more passages than this keeps its this many highest-weighted
+#: ones (its impact list, written at index time); candidates come from those lists (and the
+#: whole postings of rarer terms) and are then scored exactly. `bench/engine_scale.py`
+#: measures what it finds against the exact top-k.
+IMPACT_DEPTH = 1_000
+
+
 class BM25:
     """Okapi BM25 (Lucene's idf) over a fixed list of texts, plus query-side spelling correction.
 
@@ -87,7 +97,7 @@ class BM25:
     K1, B = 1.2, 0.75
 
     def __init__(self, engine: Any, doc_indptr: np.ndarray, doc_indices: np.ndarray,
-                 surface: dict[str, str]) -> None:
+                 surface: dict[str, str], impact: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         self.engine = engine
         self.doc_indptr, self.doc_indices = doc_indptr, doc_indices
         self.n = len(doc_indptr) - 1
@@ -102,6 +112,7 @@ class BM25:
         self.max_idf = math.log(1 + (self.n + 0.5) / 0.5)
         self.speller = Speller(surface)
         self._csr: Any = None  # the score matrix by row, made on first `doc_weights`
+        self.impact_indptr, self.impact_rows = impact if impact is not None else self._impact_lists()
 
     @classmethod
     def build(cls, texts: Sequence[str], extra: Sequence[Sequence[str]] | None = None) -> BM25:
@@ -116,6 +127,8 @@ class BM25:
         folder.mkdir(parents=True, exist_ok=True)
         if self.engine is not None:
             self.engine.save(folder, show_progress=False)
+        np.save(folder / "impact_indptr.npy", self.impact_indptr)
+        np.save(folder / "impact_rows.npy", self.impact_rows)
         np.save(folder / "doc_indptr.npy", self.doc_indptr)
         np.save(folder / "doc_indices.npy", self.doc_indices)
         (folder / "surface.json").write_text(json.dumps(self.speller.surface, ensure_ascii=False),
@@ -133,7 +146,28 @@ class BM25:
         indptr = np.load(folder / "doc_indptr.npy", mmap_mode="r", allow_pickle=False)
         indices = np.load(folder / "doc_indices.npy", mmap_mode="r", allow_pickle=False)
         surface = json.loads((folder / "surface.json").read_text(encoding="utf-8"))
-        return cls(engine, np.asarray(indptr), np.asarray(indices), surface)
+        impact = (np.load(folder / "impact_indptr.npy", mmap_mode="r", allow_pickle=False),
+                  np.load(folder / "impact_rows.npy", mmap_mode="r", allow_pickle=False))
+        return cls(engine, np.asarray(indptr), np.asarray(indices), surface,
+                   (np.asarray(impact[0]), np.asarray(impact[1])))
+
+    def _impact_lists(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per term (CSR: `indptr`, then rows), its `IMPACT_DEPTH` highest-weighted passages,
+        sorted by row; empty for terms held by fewer passages (their postings are short)."""
+        if self.engine is None:
+            return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32)
+        m = self.engine.scores
+        indptr = np.asarray(m["indptr"])
+        df = np.diff(indptr)
+        lengths = np.where(df > IMPACT_DEPTH, IMPACT_DEPTH, 0)
+        out = np.zeros(int(lengths.sum()), dtype=np.int32)
+        at = 0
+        for tid in np.flatnonzero(lengths):
+            lo, hi = int(indptr[tid]), int(indptr[tid + 1])
+            best = np.argpartition(-np.asarray(m["data"][lo:hi]), IMPACT_DEPTH - 1)[:IMPACT_DEPTH]
+            out[at : at + IMPACT_DEPTH] = np.sort(np.asarray(m["indices"][lo:hi])[best])
+            at += IMPACT_DEPTH
+        return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), out
 
     def knows(self, term: str) -> bool:
         """Whether any passage holds `term`."""
@@ -232,6 +266,28 @@ class BM25:
         if not term_ids or self.engine is None:
             return np.zeros(self.n, dtype=np.float32)
         return np.asarray(self.engine.get_scores(list(term_ids)), dtype=np.float32)
+
+    def top(self, term_ids: Sequence[int], k: int) -> np.ndarray:
+        """Up to `k` rows with the highest scores for these ids, best first (ties to the lower
+        row), only rows holding one of them. Exact up to `EXACT_MAX` passages; beyond, the
+        candidates are the terms' impact lists (and rare terms' whole postings), scored exactly,
+        so the cost follows the question's terms, not the corpus."""
+        if self.engine is None or not term_ids:
+            return np.zeros(0, dtype=np.int64)
+        if self.n <= EXACT_MAX:
+            scores = self.scores_by_id(term_ids)
+            best = top_k(scores, k)
+            return best[scores[best] > 0]
+        m = self.engine.scores
+        parts = []
+        for tid in term_ids:
+            lo, hi = int(self.impact_indptr[tid]), int(self.impact_indptr[tid + 1])
+            parts.append(self.impact_rows[lo:hi] if hi > lo
+                         else m["indices"][int(m["indptr"][tid]) : int(m["indptr"][tid + 1])])
+        cand = np.unique(np.concatenate(parts)).astype(np.int64)
+        scores = self.scores_at(term_ids, cand)
+        best = top_k(scores, k)
+        return cand[best[scores[best] > 0]]
 
     def scores_at(self, term_ids: Sequence[int], rows: np.ndarray) -> np.ndarray:
         """`scores_by_id(term_ids)[rows]`, bit for bit, reading only these rows' postings: each

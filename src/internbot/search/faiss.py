@@ -17,7 +17,7 @@ import faiss
 import numpy as np
 
 from internbot.errors import InternbotError
-from internbot.lexical import BM25, top_k
+from internbot.lexical import BM25
 from internbot.search.base import SearchBackend
 
 #: Up to this many vectors exact search stays under ~5 ms per query on 2 cores.
@@ -136,8 +136,4 @@ class FaissSearch(SearchBackend):
         return np.asarray(ids)
 
     def lexical(self, term_ids: Sequence[int], k: int) -> np.ndarray:
-        scores = self.bm25.scores_by_id(term_ids)
-        if not scores.any():
-            return np.zeros(0, dtype=np.int64)
-        best = top_k(scores, k)
-        return best[scores[best] > 0]
+        return self.bm25.top(term_ids, k)
