@@ -129,3 +129,19 @@ def test_milvus_going_away_is_a_503_not_a_500(fake_index: Settings, tmp_path: Pa
         assert r.status_code == 503 and r.headers["Retry-After"] and "search" in r.json()["error"]
         ready = client.get("/readyz")
         assert ready.status_code == 503 and ready.json()["search"].startswith("unavailable")
+
+
+def test_large_index_sentence_path_gives_the_same_answers(fake_index: Settings,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past `DENSE_SENTENCE_LIMIT` sentences only the candidates' sentences are scored; answers
+    and scores match the whole-matrix path of small indexes."""
+    from internbot import retriever
+
+    answerer = Answerer.from_settings(fake_index)
+    queries = [Query(q) for q in QUESTIONS]
+    small = answerer.ask_many(queries)
+    monkeypatch.setattr(retriever, "DENSE_SENTENCE_LIMIT", 0)
+    large = answerer.ask_many(queries)
+    for a, b in zip(small, large, strict=True):
+        assert (a.answered, a.answer) == (b.answered, b.answer)
+        assert a.confidence == pytest.approx(b.confidence, abs=1e-6)
