@@ -9,10 +9,12 @@
     chunks.faiss    the FAISS index over the chunk vectors
     curated.json, curated.npy  the site owner's curated answers (when the corpus has a qna file)
                     with their fitted threshold, and one vector per question or alternate
-    lexical/        the BM25 index (bm25s's score matrix and vocabulary), each passage's terms
-                    and the corpus words for spelling correction; memory-mapped on load
+    lexical/        the BM25 index (bm25s's score matrix and vocabulary), frequent terms' impact
+                    lists, each passage's terms and the corpus words for spelling correction;
+                    memory-mapped on load
 
-`save` builds the folder beside the target and swaps it in with `os.replace`, so an interrupted
+A build streams through `IndexWriter`; `save` writes a loaded index through the same writer.
+Either builds the folder beside the target and swaps it in with `os.replace`, so an interrupted
 build leaves the previous index usable. `load` mirrors it: it checks every file's size against
 the manifest (sha256 too with `verify=True`) and memory-maps what it can, so loading reads no
 passage and does not grow with the corpus.
