@@ -231,7 +231,7 @@ def test_top_k_equals_a_stable_full_sort() -> None:
     from hypothesis import given
     from hypothesis import strategies as st
 
-    from internbot.retriever import top_k
+    from internbot.lexical import top_k
 
     @given(st.lists(st.integers(0, 4), min_size=1, max_size=300), st.integers(1, 100))
     def check(values: list[int], k: int) -> None:
@@ -328,8 +328,8 @@ def test_lexical_top_k_from_impact_lists(monkeypatch: pytest.MonkeyPatch, tmp_pa
     lo, hi = bm25.impact_indptr[tea], bm25.impact_indptr[tea + 1]
     weights = bm25.scores_by_id([tea])
     assert bm25.impact_rows[lo:hi].tolist() == sorted(np.argsort(-weights, kind="stable")[:2].tolist())
-    loaded = BM25.load(tmp_path) if bm25.save(tmp_path) else None
-    assert loaded is not None
+    assert bm25.save(tmp_path)
+    loaded = BM25.load(tmp_path)
     np.testing.assert_array_equal(loaded.impact_indptr, bm25.impact_indptr)
     np.testing.assert_array_equal(loaded.impact_rows, bm25.impact_rows)
 

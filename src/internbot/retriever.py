@@ -14,7 +14,7 @@ import numpy as np
 
 from internbot.embedder import Embedder
 from internbot.index import Index, index_aliases
-from internbot.lexical import BM25, specificity, top_k  # noqa: F401 - top_k: public here too
+from internbot.lexical import BM25, specificity
 from internbot.records import Chunk, Hit
 from internbot.search.base import SearchBackend
 from internbot.search.faiss import FaissSearch
