@@ -38,14 +38,15 @@ def auto_factory(n: int) -> str:
 RECALL_TARGET = 0.95
 
 
-def _nlist(factory: str) -> int:
+def nlist(factory: str) -> int:
+    """The number of IVF lists a factory string names (`IVF4096,Flat` → 4096)."""
     return int(factory[3:].split(",", 1)[0].split("_", 1)[0])
 
 
 def default_params(factory: str) -> str:
     """Starting search parameters for a factory, before tuning."""
     if factory.startswith("IVF"):
-        return f"nprobe={max(8, _nlist(factory) // 64)}"
+        return f"nprobe={max(8, nlist(factory) // 64)}"
     if "HNSW" in factory:
         return "efSearch=64"
     return ""
@@ -75,7 +76,7 @@ def tune(index: Any, factory: str, vectors: np.ndarray, seed: int = 1234,
     noisy = picks + rng.standard_normal(picks.shape).astype(np.float32) * 0.01
     queries = np.ascontiguousarray(noisy / np.linalg.norm(noisy, axis=1, keepdims=True))
     name, value = params.split("=")
-    ceiling = _nlist(factory) if name == "nprobe" else 4096
+    ceiling = nlist(factory) if name == "nprobe" else 4096
     current = int(value)
     while True:
         params = f"{name}={current}"
@@ -97,7 +98,7 @@ def build(vectors: np.ndarray, factory: str = "auto", seed: int = 1234) -> tuple
     if not index.is_trained:
         rng = np.random.default_rng(seed)
         # k-means wants ~40 points per list; more only slows training down.
-        size = max(100_000, 40 * _nlist(chosen)) if chosen.startswith("IVF") else 100_000
+        size = max(100_000, 40 * nlist(chosen)) if chosen.startswith("IVF") else 100_000
         sample = vectors if n <= size else vectors[rng.choice(n, size, replace=False)]
         index.train(np.ascontiguousarray(sample, dtype=np.float32))
     if n:

@@ -26,7 +26,7 @@ import numpy as np
 from internbot.errors import VectorStoreError
 from internbot.lexical import BM25
 from internbot.search.base import SearchBackend
-from internbot.search.faiss import FLAT_MAX, auto_factory
+from internbot.search.faiss import FLAT_MAX, auto_factory, nlist
 
 log = logging.getLogger(__name__)
 #: Entities inserted per request when a collection is filled.
@@ -92,8 +92,8 @@ class MilvusSearch(SearchBackend):
         if n <= FLAT_MAX:
             params.add_index("vector", index_type="FLAT", metric_type="IP")
         else:
-            nlist = int(factory[3:].split(",", 1)[0])
-            params.add_index("vector", index_type="IVF_FLAT", metric_type="IP", params={"nlist": nlist})
+            params.add_index("vector", index_type="IVF_FLAT", metric_type="IP",
+                             params={"nlist": nlist(factory)})
         params.add_index("terms", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
         c.create_collection(self.collection, schema=schema, index_params=params)
         starts = range(0, n, INSERT_BATCH)
