@@ -86,3 +86,26 @@ def test_batch_equals_single(answerer: Answerer) -> None:
 ])
 def test_follow_up_detection(text: str, expected: bool) -> None:
     assert is_follow_up(text) is expected
+
+
+def test_a_question_naming_a_section_gets_the_list_its_text_introduces(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"What fundamentals should I learn?" over "Learn the Fundamentals" (a paragraph, then
+    "By fundamentals, I mean:" over bullets) is answered with that list, not the lead-in alone."""
+    from internbot.config import HASHING_MODEL
+    from internbot.indexing import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "guide.txt").write_text(
+        "A Data Guide\nLearn the Fundamentals\n"
+        "Before the advanced material, make sure your fundamentals are firmly in place.\n"
+        "By fundamentals, I mean:\n  • Statistics: distributions and tests.\n"
+        "  • Probability: conditional events.\n  • Linear algebra: vectors and matrices.\n"
+        "Find a Mentor\nA mentor reviews your projects and opens doors at companies.\n",
+        encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=HASHING_MODEL,
+                        model_sha256="", abstain_threshold=0.0)
+    build(settings)
+    answer = Answerer.from_settings(settings).ask("Which fundamentals should I learn?")
+    assert answer.kind == "list", answer.answer
+    assert all(item in answer.answer for item in ("Statistics", "Probability", "Linear algebra"))

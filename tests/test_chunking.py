@@ -148,3 +148,30 @@ def test_list_titles_and_tables_of_contents() -> None:
     assert ("heading", "Prepare with the STAR Method", 2) in [(b.kind, b.text, b.level) for b in blocks]
     assert "Interviews" not in [b.text for b in blocks if b.kind == "bullet"]
     assert next(b.text for b in blocks if b.kind == "bullet").startswith("Situation")
+    assert "Contents" not in [b.text for b in blocks], "a heading over nothing but the contents goes too"
+
+
+def test_numbered_headings_that_outline_the_document_are_its_sections() -> None:
+    """When plain headings sit between numbered ones, the numbers are the outline (level 1) and
+    the plain headings their subsections; numbered entries within one section stay entries."""
+    from internbot.chunking import build_sections
+    from internbot.parsing import parse
+    from internbot.records import Document
+
+    outline = (
+        "A Handbook\n1. What Is an Internship?\nAn internship is a short job for learning.\n"
+        "2. Internship vs a Job\nThey differ in length and pay.\nBenefits of Internships\n"
+        "  • Experience: you learn by doing.\nDownsides of Internships\nThe pay is often low.\n"
+        "3. How to Apply\nApply early in the autumn.\nTailor Your Résumé\nOne page, one role.\n"
+    )
+    paths = [s.path for s in build_sections(parse(Document("h", "A Handbook", "h.txt", outline)))]
+    assert ("Internship vs a Job", "Benefits of Internships") in paths
+    assert ("How to Apply", "Tailor Your Résumé") in paths
+    assert ("What Is an Internship?",) in paths
+
+    entries = (
+        "A Guide\nPrograms\nThese are the best programs.\n1. Google Residency:\nA year of research.\n"
+        "2. Meta AI:\nSummer research.\n3. Microsoft Research:\nTwelve weeks.\nFAQs\nAsk away.\n"
+    )
+    paths = [s.path for s in build_sections(parse(Document("p", "Programs", "p.txt", entries)))]
+    assert ("Programs", "Meta AI") in paths and ("FAQs",) in paths

@@ -213,11 +213,25 @@ class Answerer:
                 return self.retriever.chunks[row]
         return None
 
-    def _names_list(self, question: str, chunk: Chunk) -> bool:
-        """The question names the list this bullet belongs to ("What is the STAR method?")."""
-        if chunk.kind != "bullet" or not chunk.section:
-            return False
-        wanted = term_set(chunk.section[-1])
+    def _list_after(self, chunk: Chunk) -> Chunk | None:
+        """The list of the first subsection of this passage's section, when it is a list
+        ("And by fundamentals, I mean:" under "Learn the Fundamentals"): the section's text
+        introduces it. Looks only a few passages ahead."""
+        chunks, row, depth = self.retriever.chunks, self.retriever.position(chunk), len(chunk.section)
+        if chunk.kind != "paragraph":
+            return None
+        for nxt in (chunks[r] for r in range(row + 1, min(row + 12, len(chunks)))):
+            if nxt.doc_id != chunk.doc_id or nxt.section[:depth] != chunk.section:
+                return None
+            if len(nxt.section) > depth:
+                found = self.catalog.lists.get(section_key(chunk.doc_id, nxt.section[: depth + 1]))
+                return None if found is None else chunks[found]
+        return None
+
+    @staticmethod
+    def _names(question: str, heading: str) -> bool:
+        """The question says most of a heading's words ("What is the STAR method?")."""
+        wanted = term_set(heading)
         shared = wanted & set(terms(question))
         return bool(shared) and len(shared) >= min(2, len(wanted)) and len(shared) >= 0.6 * len(wanted)
 
@@ -233,8 +247,15 @@ class Answerer:
         if not self.policy.lists:
             return top.chunk, "passage"
         own = self._list_of(top.chunk)
-        if own is not None and own.section == top.chunk.section and self._names_list(question, top.chunk):
-            return own, "list"
+        section = top.chunk.section
+        if top.chunk.kind != "list" and section:
+            # The question names the list this passage is in, or the section just above it
+            # ("What fundamentals should I learn?" over "Learn the Fundamentals › I mean:").
+            if own is not None and own.section == section and any(
+                    self._names(question, h) for h in section[-2:]):
+                return own, "list"
+            if self._names(question, section[-1]) and (after := self._list_after(top.chunk)):
+                return after, "list"
         if ENUMERATE.search(question):
             if own is not None:
                 return own, "list"

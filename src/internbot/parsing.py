@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from typing import Literal
 
@@ -28,7 +28,8 @@ class Block:
 
 
 BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·]|[-*+](?=\s))\s*(.*)$")
-NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
+#: "3. Title": its number (group 1) and its text (group 2).
+NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(.*)$")
 CREDIT = re.compile(r"^(?:image|photo|picture)\s*(?:credit|source)?s?\s*:", re.I)
 MAX_HEADING_CHARS = 120
 #: "Difficulty: 3/5", "Duration: 12 weeks": a value line, not a heading.
@@ -89,6 +90,7 @@ def parse_text(text: str) -> list[Block]:
     lines = [line for i, line in enumerate(lines) if i not in drop]
 
     blocks: list[Block] = []
+    numbers: dict[int, int] = {}  # block index → the number of a numbered heading
     for i, line in enumerate(lines):
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         bullet = BULLET.match(line)
@@ -97,12 +99,13 @@ def parse_text(text: str) -> list[Block]:
             blocks.append(Block("bullet", bullet.group(1)))
         elif i == 0 and is_headingish(line):
             blocks.append(Block("heading", line, 0))
-        elif numbered and is_headingish(entry := numbered.group(1).rstrip(":").strip()):
+        elif numbered and is_headingish(entry := numbered.group(2).rstrip(":").strip()):
             # "1. Google AI Residency:" followed by text is an entry; followed by "2. …" a list item.
             if nxt and not NUMBERED.match(nxt) and is_body(nxt, line):
+                numbers[len(blocks)] = int(numbered.group(1))
                 blocks.append(Block("heading", entry, 2))
             else:
-                blocks.append(Block("bullet", numbered.group(1)))
+                blocks.append(Block("bullet", numbered.group(2)))
         elif is_list_title(line) and BULLET.match(nxt):
             # "Prepare with the STAR Method:" over bullets titles that list within its section.
             blocks.append(Block("heading", line.rstrip(":").strip(), 2, list_title=True))
@@ -110,7 +113,32 @@ def parse_text(text: str) -> list[Block]:
             blocks.append(Block("heading", line.rstrip(":").strip(), 1))
         else:
             blocks.append(Block("paragraph", line))
-    return blocks
+    return numbered_spine(blocks, numbers)
+
+
+def numbered_spine(blocks: list[Block], numbers: dict[int, int]) -> list[Block]:
+    """Promote numbered headings that are the document's own sections.
+
+    "1. Google AI Residency:" is usually an entry within a section (level 2). But when the
+    longest run of consecutively numbered headings has plain headings between its members
+    ("2. Internship vs a Job", "Benefits of Internships", "3. Why Pursue…"), the numbers are the
+    outline: they become level 1 and every heading from the first of them on moves one level down.
+    """
+    chains: list[list[int]] = []
+    for at, n in numbers.items():
+        chain = next((c for step in (1, 2) for c in chains if numbers[c[-1]] == n - step), None)
+        if chain is None:
+            chains.append([at])
+        else:
+            chain.append(at)
+    spine = max(chains, key=len, default=[])
+    if len(spine) < 3 or not any(b.kind == "heading" and b.level == 1 and i not in numbers
+                                 for i, b in enumerate(blocks[spine[0] : spine[-1]], spine[0])):
+        return blocks
+    members = set(spine)
+    return [replace(b, level=1) if i in members
+            else replace(b, level=b.level + 1) if b.kind == "heading" and i > spine[0] and b.level
+            else b for i, b in enumerate(blocks)]
 
 
 MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -149,7 +177,7 @@ def parse_markdown(text: str) -> list[Block]:
             blocks.append(Block("heading", strip_markdown(heading.group(2)).rstrip(":"), level))
         elif item and raw.strip():
             flush()
-            blocks.append(Block("bullet", strip_markdown(item.group(1))))
+            blocks.append(Block("bullet", strip_markdown(item.group(item.lastindex or 1))))
         elif raw.strip():
             if blocks and blocks[-1].kind == "bullet" and not para and raw.startswith((" ", "\t")):
                 blocks[-1] = Block("bullet", blocks[-1].text + " " + strip_markdown(raw))
@@ -232,7 +260,7 @@ def drop_boilerplate(blocks: list[Block]) -> list[Block]:
 
 
 def _key(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", NUMBERED.sub(r"\1", text).lower()).split())
+    return " ".join(re.sub(r"[^\w\s]", " ", NUMBERED.sub(r"\2", text).lower()).split())
 
 
 def drop_contents(blocks: list[Block]) -> list[Block]:
@@ -251,6 +279,12 @@ def drop_contents(blocks: list[Block]) -> list[Block]:
         run = range(i, j)
         if len(run) >= 3 and sum(_key(blocks[k].text) in headings for k in run) >= 0.6 * len(run):
             drop.update(run)
+            # Its own heading ("Table of Contents") goes too when nothing else is under it.
+            title = blocks[i - 1] if i else None
+            after = blocks[j] if j < len(blocks) else None
+            if (title is not None and title.kind == "heading" and title.level
+                    and (after is None or (after.kind == "heading" and after.level <= title.level))):
+                drop.add(i - 1)
         i = j + 1 if j == i else j
     return [b for k, b in enumerate(blocks) if k not in drop]
 
