@@ -280,8 +280,9 @@ def test_a_writer_left_without_commit_leaves_nothing_behind(fake_index: Settings
 
 def test_lexical_top_k_from_impact_lists(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Past `EXACT_MAX` passages the lexical candidates come from each frequent term's impact
-    list: exact when the lists hold every posting, and otherwise rows scored exactly, best
-    first, among them each term's own highest-weighted passages. The lists round-trip."""
+    list: exact when the lists hold every posting; otherwise the candidates are ranked by the
+    weights the lists hold, and the best `RESCORE * k` are scored exactly, best first. Each
+    list holds its term's highest-weighted passages with their weights. The lists round-trip."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
@@ -293,8 +294,8 @@ def test_lexical_top_k_from_impact_lists(monkeypatch: pytest.MonkeyPatch, tmp_pa
     @settings(max_examples=60, deadline=None)
     @given(st.lists(st.lists(st.sampled_from(words), min_size=1, max_size=12), min_size=3, max_size=40),
            st.lists(st.sampled_from(words), min_size=1, max_size=4, unique=True),
-           st.integers(1, 8), st.integers(1, 6))
-    def check(docs: list[list[str]], query: list[str], depth: int, k: int) -> None:
+           st.integers(1, 8), st.integers(1, 6), st.integers(1, 4))
+    def check(docs: list[list[str]], query: list[str], depth: int, k: int, rescore: int) -> None:
         texts = [" ".join(d) for d in docs]
         monkeypatch.setattr(lexical, "IMPACT_DEPTH", 10_000)
         full = BM25.build(texts)
@@ -303,20 +304,26 @@ def test_lexical_top_k_from_impact_lists(monkeypatch: pytest.MonkeyPatch, tmp_pa
         ids = full.term_ids(full.query_terms(" ".join(query)))
         exact = full.top(ids, k)  # small corpus: exact
         monkeypatch.setattr(lexical, "EXACT_MAX", 0)
+        monkeypatch.setattr(lexical, "RESCORE", 10_000)
         assert full.top(ids, k).tolist() == exact.tolist()  # lists hold every posting
+        monkeypatch.setattr(lexical, "RESCORE", rescore)
         got = pruned.top(ids, k)
         scores = pruned.scores_by_id(ids)
+        listed = np.zeros(pruned.n)  # each candidate's weights as the lists hold them
         held: set[int] = set()  # the candidates: each term's list, or its whole posting
         for t in ids:
             lo, hi = pruned.impact_indptr[t], pruned.impact_indptr[t + 1]
             alone = pruned.scores_by_id([t])
-            listed = pruned.impact_rows[lo:hi]
-            rows = set((listed if hi > lo else np.flatnonzero(alone)).tolist())
-            if hi > lo:  # a list holds the term's `depth` highest weights
-                assert len(rows) == depth and {r for r in np.flatnonzero(alone)
-                                                if alone[r] > np.sort(alone)[::-1][depth - 1]} <= rows
-            held |= rows
+            rows = pruned.impact_rows[lo:hi] if hi > lo else np.flatnonzero(alone)
+            if hi > lo:  # a list holds the term's `depth` highest weights, and those weights
+                assert len(set(rows.tolist())) == depth and {
+                    r for r in np.flatnonzero(alone) if alone[r] > np.sort(alone)[::-1][depth - 1]
+                } <= set(rows.tolist())
+                np.testing.assert_array_equal(pruned.impact_weights[lo:hi], alone[rows])
+            listed[rows] += alone[rows]
+            held |= set(rows.tolist())
         cand = np.array(sorted(held), dtype=np.int64)
+        cand = cand[top_k(listed[cand], rescore * k)]
         best = top_k(scores[cand], k)
         assert got.tolist() == cand[best[scores[cand][best] > 0]].tolist()  # scored exactly
         monkeypatch.setattr(lexical, "EXACT_MAX", 50_000)
@@ -332,6 +339,7 @@ def test_lexical_top_k_from_impact_lists(monkeypatch: pytest.MonkeyPatch, tmp_pa
     loaded = BM25.load(tmp_path)
     np.testing.assert_array_equal(loaded.impact_indptr, bm25.impact_indptr)
     np.testing.assert_array_equal(loaded.impact_rows, bm25.impact_rows)
+    np.testing.assert_array_equal(loaded.impact_weights, bm25.impact_weights)
 
 
 def test_an_unchanged_corpus_is_not_read_at_load(fake_index: Settings,

@@ -50,7 +50,7 @@ from internbot.search import faiss as ann
 
 T = TypeVar("T")
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 #: Up to this many sentence vectors are held as float32 in memory once loaded (fast whole-matrix
 #: products); beyond, they stay float16 in the memory map (half the pages to touch).
 SENTENCES_IN_MEMORY = 100_000

@@ -85,6 +85,9 @@ EXACT_MAX = 50_000
 #: whole postings of rarer terms) and are then scored exactly. `bench/engine_scale.py`
 #: measures what it finds against the exact top-k.
 IMPACT_DEPTH = 1_000
+#: The impact lists' candidates are ranked by the weights the lists hold (a passage missing from
+#: a term's list counts 0 for it), and this many times `k` of them are then scored exactly.
+RESCORE = 4
 
 
 class BM25:
@@ -97,7 +100,8 @@ class BM25:
     K1, B = 1.2, 0.75
 
     def __init__(self, engine: Any, doc_indptr: np.ndarray, doc_indices: np.ndarray,
-                 surface: dict[str, str], impact: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+                 surface: dict[str, str],
+                 impact: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
         self.engine = engine
         self.doc_indptr, self.doc_indices = doc_indptr, doc_indices
         self.n = len(doc_indptr) - 1
@@ -112,7 +116,8 @@ class BM25:
         self.max_idf = math.log(1 + (self.n + 0.5) / 0.5)
         self.speller = Speller(surface)
         self._csr: Any = None  # the score matrix by row, made on first `doc_weights`
-        self.impact_indptr, self.impact_rows = impact if impact is not None else self._impact_lists()
+        self.impact_indptr, self.impact_rows, self.impact_weights = (
+            impact if impact is not None else self._impact_lists())
 
     @classmethod
     def build(cls, texts: Sequence[str], extra: Sequence[Sequence[str]] | None = None) -> BM25:
@@ -129,6 +134,7 @@ class BM25:
             self.engine.save(folder, show_progress=False)
         np.save(folder / "impact_indptr.npy", self.impact_indptr)
         np.save(folder / "impact_rows.npy", self.impact_rows)
+        np.save(folder / "impact_weights.npy", self.impact_weights)
         np.save(folder / "doc_indptr.npy", self.doc_indptr)
         np.save(folder / "doc_indices.npy", self.doc_indices)
         (folder / "surface.json").write_text(json.dumps(self.speller.surface, ensure_ascii=False),
@@ -146,28 +152,31 @@ class BM25:
         indptr = np.load(folder / "doc_indptr.npy", mmap_mode="r", allow_pickle=False)
         indices = np.load(folder / "doc_indices.npy", mmap_mode="r", allow_pickle=False)
         surface = json.loads((folder / "surface.json").read_text(encoding="utf-8"))
-        impact = (np.load(folder / "impact_indptr.npy", mmap_mode="r", allow_pickle=False),
-                  np.load(folder / "impact_rows.npy", mmap_mode="r", allow_pickle=False))
-        return cls(engine, np.asarray(indptr), np.asarray(indices), surface,
-                   (np.asarray(impact[0]), np.asarray(impact[1])))
+        impact = tuple(np.asarray(np.load(folder / f"impact_{name}.npy", mmap_mode="r", allow_pickle=False))
+                       for name in ("indptr", "rows", "weights"))
+        return cls(engine, np.asarray(indptr), np.asarray(indices), surface, impact)  # type: ignore[arg-type]
 
-    def _impact_lists(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per term (CSR: `indptr`, then rows), its `IMPACT_DEPTH` highest-weighted passages,
-        sorted by row; empty for terms held by fewer passages (their postings are short)."""
+    def _impact_lists(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per term (CSR: `indptr`, then rows and their weights), its `IMPACT_DEPTH`
+        highest-weighted passages, sorted by row; empty for terms held by fewer passages (their
+        postings are short)."""
         if self.engine is None:
-            return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32)
+            return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
         m = self.engine.scores
         indptr = np.asarray(m["indptr"])
         df = np.diff(indptr)
         lengths = np.where(df > IMPACT_DEPTH, IMPACT_DEPTH, 0)
         out = np.zeros(int(lengths.sum()), dtype=np.int32)
+        weights = np.zeros(len(out), dtype=np.float32)
         at = 0
         for tid in np.flatnonzero(lengths):
             lo, hi = int(indptr[tid]), int(indptr[tid + 1])
-            best = np.argpartition(-np.asarray(m["data"][lo:hi]), IMPACT_DEPTH - 1)[:IMPACT_DEPTH]
-            out[at : at + IMPACT_DEPTH] = np.sort(np.asarray(m["indices"][lo:hi])[best])
+            data = np.asarray(m["data"][lo:hi])
+            best = np.sort(np.argpartition(-data, IMPACT_DEPTH - 1)[:IMPACT_DEPTH])  # by row
+            out[at : at + IMPACT_DEPTH] = np.asarray(m["indices"][lo:hi])[best]
+            weights[at : at + IMPACT_DEPTH] = data[best]
             at += IMPACT_DEPTH
-        return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), out
+        return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), out, weights
 
     def knows(self, term: str) -> bool:
         """Whether any passage holds `term`."""
@@ -270,8 +279,9 @@ class BM25:
     def top(self, term_ids: Sequence[int], k: int) -> np.ndarray:
         """Up to `k` rows with the highest scores for these ids, best first (ties to the lower
         row), only rows holding one of them. Exact up to `EXACT_MAX` passages; beyond, the
-        candidates are the terms' impact lists (and rare terms' whole postings), scored exactly,
-        so the cost follows the question's terms, not the corpus."""
+        candidates are the terms' impact lists (and rare terms' whole postings), ranked by the
+        weights those lists hold, and the best `RESCORE * k` are scored exactly: the cost follows
+        the question's terms, not the corpus."""
         if self.engine is None or not term_ids:
             return np.zeros(0, dtype=np.int64)
         if self.n <= EXACT_MAX:
@@ -279,12 +289,19 @@ class BM25:
             best = top_k(scores, k)
             return best[scores[best] > 0]
         m = self.engine.scores
-        parts = []
+        rows, weights = [], []
         for tid in term_ids:
             lo, hi = int(self.impact_indptr[tid]), int(self.impact_indptr[tid + 1])
-            parts.append(self.impact_rows[lo:hi] if hi > lo
-                         else m["indices"][int(m["indptr"][tid]) : int(m["indptr"][tid + 1])])
-        cand = np.unique(np.concatenate(parts)).astype(np.int64)
+            if hi > lo:
+                rows.append(self.impact_rows[lo:hi])
+                weights.append(self.impact_weights[lo:hi])
+            else:
+                lo, hi = int(m["indptr"][tid]), int(m["indptr"][tid + 1])
+                rows.append(m["indices"][lo:hi])
+                weights.append(m["data"][lo:hi])
+        cand, where = np.unique(np.concatenate(rows), return_inverse=True)
+        listed = np.bincount(where, weights=np.concatenate(weights), minlength=len(cand))
+        cand = cand[top_k(listed, RESCORE * k)].astype(np.int64)
         scores = self.scores_at(term_ids, cand)
         best = top_k(scores, k)
         return cand[best[scores[best] > 0]]
