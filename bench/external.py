@@ -54,13 +54,15 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
 
 def stackfaq() -> tuple[dict[str, str], list[dict[str, Any]], dict[str, str]]:
     """One Markdown document per thread; each query expects its thread as the top source."""
+    from internbot.corpus import doc_id_for
+
     folder = EXTERNAL / "stackfaq"
     faqs = [json.loads(line) for line in (folder / "faqs.jsonl").read_text().splitlines() if line]
     files, doc_of = {}, {}
     for faq in faqs:
         name = f"t{faq['faq_id']:03d}-{slug(faq['question'])}.md"
         files[name] = f"# {faq['question']}\n\n" + "\n\n".join(a.strip() for a in faq["answers"]) + "\n"
-        doc_of[str(faq["faq_id"])] = name.removesuffix(".md")
+        doc_of[str(faq["faq_id"])] = doc_id_for(Path(name), Path())  # the id the engine gives it
     queries = [json.loads(line) for line in (folder / "queries.jsonl").read_text().splitlines() if line]
     rows = [{"id": f"s{i}", "question": q["query"], "thread": doc_of[str(q["faq_id"])]}
             for i, q in enumerate(queries)]
