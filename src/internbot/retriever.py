@@ -167,6 +167,22 @@ class Retriever:
         best[:, empty] = -1.0
         return best
 
+    def _best_sentences(self, rows: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """Each of these chunks' best sentence cosine with `q` (-1 for a chunk without
+        sentences): their sentence vectors gathered into one product."""
+        offsets = self.index.sentence_offsets
+        lo, counts = offsets[rows], offsets[rows + 1] - offsets[rows]
+        best = np.full(len(rows), -1.0, dtype=np.float32)
+        held = counts > 0
+        if not held.any():
+            return best
+        lo, counts = lo[held], counts[held]
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        picks = np.arange(int(counts.sum())) + np.repeat(lo - starts, counts)
+        sims = self.index.sentence_vectors[picks].astype(np.float32) @ q
+        best[held] = np.maximum.reduceat(sims, starts)
+        return best
+
     def _analyse(self, text: str) -> tuple[list[str], Concepts, float]:
         """The question's lexical terms; its concepts; and the everyday-English specificity of
         its rarest word the corpus lacks.
@@ -201,12 +217,7 @@ class Retriever:
         term_ids = bm25.term_ids(all_terms)
         cand = self._candidates(dense_ids, self.search.lexical(term_ids, self.pool))
         chunk_sim = index.vectors[cand] @ q
-        if sentence_best is not None:
-            sent_sim = sentence_best[cand]
-        else:
-            sent_sim = np.array([
-                float((index.chunk_sentence_vectors(i) @ q).max(initial=-1.0)) for i in cand
-            ], dtype=np.float32)
+        sent_sim = sentence_best[cand] if sentence_best is not None else self._best_sentences(cand, q)
         dense = (w.chunk * chunk_sim + w.sentence * np.maximum(sent_sim, chunk_sim)) / max(
             w.chunk + w.sentence, 1e-9)
         ceiling = bm25.ceiling(all_terms)
