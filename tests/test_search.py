@@ -131,17 +131,12 @@ def test_milvus_going_away_is_a_503_not_a_500(fake_index: Settings, tmp_path: Pa
         assert ready.status_code == 503 and ready.json()["search"].startswith("unavailable")
 
 
-def test_large_index_sentence_path_gives_the_same_answers(fake_index: Settings,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past `DENSE_SENTENCE_LIMIT` sentences only the candidates' sentences are scored; answers
-    and scores match the whole-matrix path of small indexes."""
-    from internbot import retriever
-
+def test_candidates_best_sentences_match_a_plain_loop(fake_index: Settings) -> None:
+    """The gathered product gives each candidate chunk its best sentence's cosine (-1 without
+    sentences), as scoring each chunk's sentences on its own does."""
     answerer = Answerer.from_settings(fake_index)
-    queries = [Query(q) for q in QUESTIONS]
-    small = answerer.ask_many(queries)
-    monkeypatch.setattr(retriever, "DENSE_SENTENCE_LIMIT", 0)
-    large = answerer.ask_many(queries)
-    for a, b in zip(small, large, strict=True):
-        assert (a.answered, a.answer) == (b.answered, b.answer)
-        assert a.confidence == pytest.approx(b.confidence, abs=1e-6)
+    retriever, index = answerer.retriever, answerer.retriever.index
+    q = retriever.encode(["How long do I steep green tea?"])[0]
+    rows = np.arange(len(index.chunks), dtype=np.int64)[::-1].copy()
+    expected = [float((index.chunk_sentence_vectors(int(i)) @ q).max(initial=-1.0)) for i in rows]
+    np.testing.assert_allclose(retriever._best_sentences(rows, q), expected, rtol=0, atol=1e-6)

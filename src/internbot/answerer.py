@@ -88,6 +88,12 @@ class Answerer:
 
     # -- public API -------------------------------------------------------------------------
 
+    def preload(self) -> int:
+        """Read the index files into the OS page cache (`Settings.preload`); returns bytes read."""
+        from internbot.index import preload
+
+        return preload(self.settings.index_dir)
+
     def search_status(self) -> str:
         """`ok`, or why the search backend cannot answer now (for `/readyz`)."""
         if self.retriever.search.healthy():

@@ -144,6 +144,9 @@ class Settings:
     #: BM25 (in process), `milvus://host:19530` for a Milvus server shared by replicas, or a
     #: `….db` file for Milvus Lite (docs/deployment.md says when to switch).
     vector_store: str = ""
+    #: Read the whole index into the OS page cache before reporting ready: a large index
+    #: (docs/benchmarks.md) answers its first questions from memory instead of the disk.
+    preload: bool = False
     #: Turns on `/admin` (unanswered questions, curated answers, reload); empty keeps it off.
     admin_token: str = field(default="", repr=False)
 
@@ -179,6 +182,7 @@ class Settings:
             "root_path": ("INTERNBOT_ROOT_PATH", str),
             "admin_token": ("INTERNBOT_ADMIN_TOKEN", _token),
             "vector_store": ("INTERNBOT_VECTOR_STORE", _vector_store),
+            "preload": ("INTERNBOT_PRELOAD", _bool),
         }
         for name, (var, conv) in readers.items():
             raw = env.get(var)

@@ -21,8 +21,6 @@ from internbot.search.faiss import FaissSearch
 
 #: Questions longer than this many tokens (~500 characters) are truncated when encoded.
 QUERY_MAX_TOKENS = 128
-#: Up to this many sentences, every sentence is scored per query batch in one matrix product.
-DENSE_SENTENCE_LIMIT = 100_000
 
 
 #: A question's concepts: each query term with the terms of its aliases.
@@ -151,25 +149,11 @@ class Retriever:
         """The nearest chunks plus BM25's best, so either signal can surface a passage."""
         return np.unique(np.concatenate([dense_ids[dense_ids >= 0], lexical_ids]).astype(np.int64))
 
-    def _sentence_best(self, vectors: np.ndarray) -> np.ndarray | None:
-        """Per query and chunk, the best sentence cosine, with one product for the whole batch.
-
-        Only for indexes small enough that scoring every sentence is cheaper than looping over
-        candidates; larger ones score each candidate's sentences in `_fuse`.
-        """
-        index = self.index
-        if not len(index.sentence_vectors) or len(index.sentence_vectors) > DENSE_SENTENCE_LIMIT:
-            return None
-        sims = vectors @ index.sentence_vectors.T  # (queries, sentences)
-        starts = index.sentence_offsets[:-1]
-        empty = starts == index.sentence_offsets[1:]
-        best = np.maximum.reduceat(sims, np.minimum(starts, sims.shape[1] - 1), axis=1)
-        best[:, empty] = -1.0
-        return best
-
     def _best_sentences(self, rows: np.ndarray, q: np.ndarray) -> np.ndarray:
         """Each of these chunks' best sentence cosine with `q` (-1 for a chunk without
-        sentences): their sentence vectors gathered into one product."""
+        sentences): only the candidates' sentence vectors, gathered into one product. Scoring
+        every sentence instead reads the whole matrix for each question (3.3 ms at 25,000
+        sentences against 0.5 ms for this at a million passages, docs/benchmarks.md)."""
         offsets = self.index.sentence_offsets
         lo, counts = offsets[rows], offsets[rows + 1] - offsets[rows]
         best = np.full(len(rows), -1.0, dtype=np.float32)
@@ -210,14 +194,14 @@ class Retriever:
         return qterms, sorted(unique, key=sorted), foreign
 
     def _fuse(self, text: str, q: np.ndarray, dense_ids: np.ndarray, k: int,
-              extra_text: str, doc_id: str | None, sentence_best: np.ndarray | None) -> Retrieval:
+              extra_text: str, doc_id: str | None) -> Retrieval:
         w, index, bm25 = self.weights, self.index, self.bm25
         qterms, concepts, foreign = self._analyse(text)
         all_terms = qterms + (bm25.query_terms(extra_text) if extra_text else [])
         term_ids = bm25.term_ids(all_terms)
         cand = self._candidates(dense_ids, self.search.lexical(term_ids, self.pool))
         chunk_sim = index.vectors[cand] @ q
-        sent_sim = sentence_best[cand] if sentence_best is not None else self._best_sentences(cand, q)
+        sent_sim = self._best_sentences(cand, q)
         dense = (w.chunk * chunk_sim + w.sentence * np.maximum(sent_sim, chunk_sim)) / max(
             w.chunk + w.sentence, 1e-9)
         ceiling = bm25.ceiling(all_terms)
@@ -267,9 +251,5 @@ class Retriever:
         ids = self.search.dense(vectors, self.pool)
         extra = extra_texts or [""] * len(texts)
         docs = doc_ids or [None] * len(texts)
-        best = self._sentence_best(vectors)
-        rows = best if best is not None else [None] * len(texts)
-        return [
-            self._fuse(t, v, i, k, e, d, b)
-            for t, v, i, e, d, b in zip(texts, vectors, ids, extra, docs, rows, strict=True)
-        ]
+        return [self._fuse(t, v, i, k, e, d)
+                for t, v, i, e, d in zip(texts, vectors, ids, extra, docs, strict=True)]

@@ -76,6 +76,11 @@ class Engine:
         threadpool_limits(1)
         try:
             self.answerer = Answerer.from_settings(self.settings)
+            if self.settings.preload:
+                started = time.perf_counter()
+                size = self.answerer.preload()
+                log.info("index read into the page cache: %.0f MB in %.1f s", size / 1e6,
+                         time.perf_counter() - started)
             # Encode one largest-possible batch (each question may also be joined to its history,
             # at full token length): inference buffers grow to their peak now, not under traffic.
             self.answerer.retriever.encode(["internship " * 200] * (2 * self.settings.batch_max))
