@@ -363,3 +363,9 @@ def test_an_unchanged_corpus_is_not_read_at_load(fake_index: Settings,
     guide.write_text(guide.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     with pytest.raises(StaleIndexError):
         Answerer.from_settings(fake_index)
+
+
+def test_preload_reads_every_index_file(fake_index: Settings) -> None:
+    """`INTERNBOT_PRELOAD` reads each file of the index folder once, lexical files included."""
+    size = sum(p.stat().st_size for p in Path(fake_index.index_dir).rglob("*") if p.is_file())
+    assert store.preload(fake_index.index_dir, block=4096) == size > 0
