@@ -31,9 +31,9 @@ Concepts = list[frozenset[str]]
 class Weights:
     """How the evidence is fused; the defaults are the measured best (docs/quality.md)."""
 
-    chunk: float = 0.5
-    sentence: float = 0.5
-    lexical: float = 0.5
+    chunk: float = 0.2
+    sentence: float = 0.8
+    lexical: float = 0.6
     #: Multiplier for passages of the document the user is looking at (widget page context).
     doc_boost: float = 0.05
     hybrid: bool = True
