@@ -175,3 +175,19 @@ def test_numbered_headings_that_outline_the_document_are_its_sections() -> None:
     )
     paths = [s.path for s in build_sections(parse(Document("p", "Programs", "p.txt", entries)))]
     assert ("Programs", "Meta AI") in paths and ("FAQs",) in paths
+
+
+def test_bylines_and_photo_credits_are_no_sections() -> None:
+    """"By Maple Ong" under the title and "Photo by Unsplash" / "Credits: …" captions are
+    dropped, not taken for headings over the text that follows them."""
+    from internbot.chunking import chunk_document
+    from internbot.records import Document
+
+    text = (
+        "How to Intern Well\nBy Maple Ong\nInterns learn fast when they ask questions early.\n"
+        "Get to Know Your Team\nMeet your coworkers at lunch and social events.\nPhoto by Unsplash\n"
+        "Ask them what their role is.\nCredits: a ping-pong tournament\nPeople tend to be inclusive.\n"
+    )
+    chunks = chunk_document(Document("g", "How to Intern Well", "g.txt", text))
+    assert {c.section for c in chunks} == {(), ("Get to Know Your Team",)}
+    assert not any("Unsplash" in c.text or "ping-pong" in c.text or "Maple" in c.text for c in chunks)

@@ -30,7 +30,10 @@ class Block:
 BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·]|[-*+](?=\s))\s*(.*)$")
 #: "3. Title": its number (group 1) and its text (group 2).
 NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(.*)$")
-CREDIT = re.compile(r"^(?:image|photo|picture)\s*(?:credit|source)?s?\s*:", re.I)
+CREDIT = re.compile(
+    r"^(?:(?:image|photo|picture)\s*(?:(?:credit|source)?s?\s*:|(?:by|via|from)\s+\S)|credits?\s*:)", re.I)
+#: "By Maple Ong" under a title: the author, not a section.
+BYLINE = re.compile(r"^By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}$")
 MAX_HEADING_CHARS = 120
 #: "Difficulty: 3/5", "Duration: 12 weeks": a value line, not a heading.
 METADATA = re.compile(r"^[A-Z][\w ]{0,24}:\s+\S*\d.{0,20}$")
@@ -80,9 +83,12 @@ def parse_text(text: str) -> list[Block]:
     lines = [clean(line) for line in text.split("\n")]
     # A bullet marker alone on its line is no content (and no body for the line above it).
     lines = [line for line in lines if line and not ((b := BULLET.match(line)) and not b.group(1))]
-    # Drop image captions ("Image Credit: …") and the alt-text line just before one.
+    # Drop the byline, image captions ("Image Credit: …", "Photo by …") and the alt-text line
+    # just before one.
     drop = set()
     for i, line in enumerate(lines):
+        if 0 < i <= 2 and BYLINE.match(line):
+            drop.add(i)
         if CREDIT.match(line):
             drop.add(i)
             if i > 0 and len(lines[i - 1].split()) <= 3 and is_headingish(lines[i - 1]):
