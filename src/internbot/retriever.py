@@ -33,7 +33,7 @@ class Weights:
 
     chunk: float = 0.2
     sentence: float = 0.8
-    lexical: float = 0.6
+    lexical: float = 0.5
     #: Multiplier for passages of the document the user is looking at (widget page context).
     doc_boost: float = 0.05
     hybrid: bool = True
