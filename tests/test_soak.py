@@ -28,6 +28,9 @@ SECONDS = 30
 WARMUP = 12
 CLIENTS = 64
 CHAT_SESSIONS = 3  # real browsers; the other clients speak HTTP
+#: Each chat session goes on past the load until it has this many answers: the history then
+#: outgrows the API's 64 KB body limit (a bug once stalled chats after ~25 turns).
+CHAT_TURNS = 30
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 QUESTIONS = ["How much do ML interns make?", "What comes after the internship?",
@@ -47,7 +50,9 @@ def chat_sessions(base: str, stop: float, errors: list[str], answered: list[int]
     """Real chat sessions in Chromium, each waiting for its answer before the next question.
 
     Long sessions matter: each message carries the whole history, which once outgrew the body
-    limit after ~25 turns and left the chat waiting forever.
+    limit after ~25 turns and left the chat waiting forever. So a session stops at `stop` only
+    once it has `CHAT_TURNS` answers (however fast this machine is), and at `stop` + 120 s
+    in any case.
     """
     chromium = shutil.which("chromium")
     if not chromium:
@@ -63,7 +68,7 @@ def chat_sessions(base: str, stop: float, errors: list[str], answered: list[int]
             page.goto(f"{base}/")
         live = list(range(CHAT_SESSIONS))
         rounds = 0
-        while time.time() < stop and live:
+        while live and (time.time() < stop or min(answered) < CHAT_TURNS) and time.time() < stop + 120:
             rounds += 1
             for i in list(live):
                 try:
@@ -130,7 +135,7 @@ def test_soak(real_settings: Settings, tmp_path: Path) -> None:
             log.seek(0)
             raise AssertionError(f"{exc!r}; server alive: {proc.poll() is None}; server log:\n"
                                  f"{log.read()[-3000:]}") from exc
-        chats.join(timeout=60)
+        chats.join(timeout=150)
         final = rss_kb(proc.pid)
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -140,7 +145,7 @@ def test_soak(real_settings: Settings, tmp_path: Path) -> None:
     assert isinstance(statuses, dict) and isinstance(result["answers"], dict)
     assert not errors, errors
     if shutil.which("chromium"):
-        assert min(answered) >= 20, f"every chat session keeps being answered: {answered}"
+        assert min(answered) >= CHAT_TURNS, f"every chat session keeps being answered: {answered}"
     assert sum(statuses.values()) > 1000
     assert not {code for code in statuses if code >= 500}, statuses
     assert set(statuses) <= {200, 422}, statuses  # 422: the over-long and blank questions
