@@ -163,7 +163,7 @@ class Retriever:
         lo, counts = lo[held], counts[held]
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         picks = np.arange(int(counts.sum())) + np.repeat(lo - starts, counts)
-        sims = self.index.sentence_vectors[picks].astype(np.float32) @ q
+        sims = self.index.sentence_vectors[picks].astype(np.float32, copy=False) @ q
         best[held] = np.maximum.reduceat(sims, starts)
         return best
 
