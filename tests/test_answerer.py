@@ -109,3 +109,34 @@ def test_a_question_naming_a_section_gets_the_list_its_text_introduces(tmp_path)
     answer = Answerer.from_settings(settings).ask("Which fundamentals should I learn?")
     assert answer.kind == "list", answer.answer
     assert all(item in answer.answer for item in ("Statistics", "Probability", "Linear algebra"))
+
+
+def test_evidence_spread_over_a_list_gets_the_list(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """When most of the best passages are items of one list and the question names none of them,
+    it asks about the list: the answer is the list, the best item first and in full."""
+    from internbot.config import HASHING_MODEL
+    from internbot.indexing import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "guide.txt").write_text(
+        "An Intern's Week\nInside the Internship\n"
+        "We worked for a retail client on customer churn all summer long.\n"
+        "My responsibilities were:\n"
+        "  • Meetings: daily intern work started with a team meeting about the churn model.\n"
+        "  • Research: daily intern work meant reading papers on churn models.\n"
+        "  • Coding: daily intern work was coding churn models in Python.\n"
+        "  • Slides: daily intern work ended with slides for the client.\n"
+        "Finding a Mentor\nA mentor reviews your projects and opens doors at companies.\n",
+        encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=HASHING_MODEL,
+                        model_sha256="", abstain_threshold=0.0)
+    build(settings)
+    answerer = Answerer.from_settings(settings)
+    answer = answerer.ask("What was the daily intern work?")
+    assert answer.kind == "list", answer.answer
+    assert all(item in answer.answer for item in ("Meetings", "Research", "Coding", "Slides"))
+    assert answer.answer.count("▸") == 1
+    # A question naming one item gets that item.
+    named = answerer.ask("What did the daily intern work in Coding involve?")
+    assert named.kind == "passage" and "Python" in named.answer, named.answer

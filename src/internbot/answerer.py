@@ -24,6 +24,12 @@ from internbot.records import MAX_ANSWER_CHARS, Answer, AnswerKind, Chunk, Hit, 
 from internbot.retriever import Concepts, Retrieval, Retriever, Weights, open_search
 from internbot.shaping import ANAPHOR, ENUMERATE, Policy, is_follow_up, suggestion_for
 
+#: A list answers when this many of the best passages (of the first LIST_SPREAD_WINDOW) are its items.
+LIST_SPREAD_ITEMS = 3
+LIST_SPREAD_WINDOW = 5
+#: The list item that matches the question is shown up to this long.
+MARKED_ITEM_CHARS = 260
+
 __all__ = ["Answerer", "Policy", "is_follow_up", "suggestion_for"]
 
 
@@ -241,6 +247,18 @@ class Answerer:
         shared = wanted & set(terms(question))
         return bool(shared) and len(shared) >= min(2, len(wanted)) and len(shared) >= 0.6 * len(wanted)
 
+    def _spread_over(self, own: Chunk, top: Hit, passages: list[Hit], question: str) -> bool:
+        """The best evidence is several items of one list and the question names none of them
+        ("What do interns do day to day?" over "My day-to-day responsibilities were:"): it asks
+        about the list, not one item."""
+        if top.chunk.kind not in ("bullet", "item") or own.section != top.chunk.section:
+            return False
+        if top.chunk.label and self._names(question, top.chunk.label):
+            return False
+        same = sum(h.chunk.kind in ("bullet", "item") and h.chunk.section == own.section
+                   and h.chunk.doc_id == own.doc_id for h in passages)
+        return same >= LIST_SPREAD_ITEMS
+
     def _choose(self, question: str, hits: list[Hit]) -> tuple[Chunk, AnswerKind]:
         """The chunk to answer from, and whether to present it as its section's whole list.
 
@@ -262,6 +280,8 @@ class Answerer:
                 return own, "list"
             if self._names(question, section[-1]) and (after := self._list_after(top.chunk)):
                 return after, "list"
+            if own is not None and self._spread_over(own, top, passages[:LIST_SPREAD_WINDOW], question):
+                return own, "list"
         if ENUMERATE.search(question):
             if own is not None:
                 return own, "list"
@@ -281,7 +301,8 @@ class Answerer:
         if best is not None:
             head = (best.label or best.text)[:40].lower()
             first = next((i for i, item in enumerate(items) if item.lower().startswith(head)), -1)
-        lines = [f"▸ {clip(items[first], 200)}"] if first >= 0 else []
+        # The marked item in its own words: the summary's line may be cut to fit the chunk.
+        lines = [f"▸ {self._item_text(best)}"] if best is not None and first >= 0 else []
         for i, item in enumerate(items):
             if i != first:
                 label = item.split(":", 1)[0] if ":" in item[:62] else clip(item, 90)
@@ -296,6 +317,18 @@ class Answerer:
         if shown < len(lines):
             text += f"\n… and {len(lines) - shown} more"
         return text
+
+    @staticmethod
+    def _item_text(item: Chunk) -> str:
+        """A list item for the marked line: whole when short, else its first sentences."""
+        if len(item.text) <= MARKED_ITEM_CHARS:
+            return item.text
+        text = ""
+        for sentence in item.sentences:
+            if text and len(text) + len(sentence) + 1 > MARKED_ITEM_CHARS:
+                break
+            text = f"{text} {sentence}" if text else sentence
+        return clip(text, MARKED_ITEM_CHARS)
 
     def _trim(self, chunk: Chunk, vector: np.ndarray, concepts: Concepts) -> str:
         """The sentences that answer: drop those clearly less relevant than the best one.
