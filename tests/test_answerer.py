@@ -140,3 +140,30 @@ def test_evidence_spread_over_a_list_gets_the_list(tmp_path) -> None:  # type: i
     # A question naming one item gets that item.
     named = answerer.ask("What did the daily intern work in Coding involve?")
     assert named.kind == "passage" and "Python" in named.answer, named.answer
+
+
+def test_a_trimmed_answer_keeps_the_sentence_that_goes_on_about_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"This is called…" after the answering sentence is its continuation, kept before other
+    neighbours even when the budget is tight; `refers_back` sees past an opening bracket."""
+    from dataclasses import replace
+
+    from internbot.config import HASHING_MODEL
+    from internbot.indexing import build
+    from internbot.shaping import Policy, refers_back
+
+    assert refers_back("(It has been adapted as a restaurant.)") and refers_back("This is called X.")
+    assert not refers_back("Derived from Channing, these convictions spread.")
+    filler = " ".join(f"Sentence {n} of the survey covers regional weather station number {n}."
+                      for n in range(8))
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "guide.txt").write_text(
+        "Immunity\nDefence\n" + filler + " The immune system identifies and eliminates tumors. "
+        "This is called immune surveillance. " + filler + "\n", encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=HASHING_MODEL,
+                        model_sha256="", abstain_threshold=0.0)
+    build(settings)
+    answerer = Answerer.from_settings(settings, policy=replace(Policy(), trim_budget=60))
+    answer = answerer.ask("How does the immune system identify and eliminate tumors?")
+    assert "eliminates tumors" in answer.answer and "immune surveillance" in answer.answer, answer.answer
+    assert "station number 3" not in answer.answer  # trimmed: the budget holds no neighbour

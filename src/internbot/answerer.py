@@ -22,11 +22,13 @@ from internbot.lexical import term_set, terms
 from internbot.passages import section_key
 from internbot.records import MAX_ANSWER_CHARS, Answer, AnswerKind, Chunk, Hit, Query, Source, clip
 from internbot.retriever import Concepts, Retrieval, Retriever, Weights, open_search
-from internbot.shaping import ANAPHOR, ENUMERATE, Policy, is_follow_up, suggestion_for
+from internbot.shaping import ENUMERATE, Policy, is_follow_up, refers_back, suggestion_for
 
 #: A list answers when this many of the best passages (of the first LIST_SPREAD_WINDOW) are its items.
 LIST_SPREAD_ITEMS = 3
 LIST_SPREAD_WINDOW = 5
+#: A sentence referring back to a kept one is kept with it up to this long.
+FOLLOWER_CHARS = 250
 #: The list item that matches the question is shown up to this long.
 MARKED_ITEM_CHARS = 260
 
@@ -348,7 +350,11 @@ class Answerer:
         if chunk.kind in ("bullet", "item") and chunk.label:
             keep.add(0)
         # A kept sentence that leans on the one before ("It was commissioned by…") keeps it.
-        keep |= {j - 1 for j in keep if j > 0 and ANAPHOR.match(sentences[j])}
+        keep |= {j - 1 for j in keep if j > 0 and refers_back(sentences[j])}
+        # And one that goes on about a kept sentence ("This is called immune surveillance.")
+        # comes before other neighbours: it is that sentence's own continuation.
+        keep |= {j + 1 for j in sorted(keep) if j + 1 < len(sentences) and refers_back(sentences[j + 1])
+                 and len(sentences[j + 1]) <= FOLLOWER_CHARS}
         # Then the answer grows by neighbours, best first, while it stays short: the fact asked
         # for is often the sentence beside the one most similar to the question.
         size = sum(len(sentences[j]) + 1 for j in keep)

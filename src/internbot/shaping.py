@@ -48,6 +48,11 @@ class Policy:
     did_you_mean_gap: float = 0.03
 
 
+def refers_back(sentence: str) -> bool:
+    """The sentence opens by pointing at the one before ("It was…", "(This is…")."""
+    return bool(ANAPHOR.match(sentence.lstrip("(\"'“‘")))
+
+
 def is_follow_up(question: str) -> bool:
     words = question.split()
     return len(words) <= 8 and bool(FOLLOW_UP.search(question))
