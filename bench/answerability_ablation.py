@@ -17,7 +17,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from external import CACHE, SHARED, squad, stackfaq
 
-from internbot.answerability import FEATURES, evidence_for, fit
+from internbot.answerability import FEATURES, evidence_for, fit, probe_evidence
 from internbot.answerer import Answerer
 from internbot.config import Settings
 from internbot.probes import make_probes
@@ -45,7 +45,7 @@ def main() -> None:
         answerer = Answerer.from_settings(settings, check_corpus=False)
         retriever = answerer.retriever
         probes = make_probes(retriever.chunks, retriever.bm25, retriever.index.manifest.corpus_hash)
-        pos, neg = evidence_for(retriever, probes.in_scope), evidence_for(retriever, probes.off_topic)
+        pos, neg, known = probe_evidence(retriever, probes)
         rows = questions(name, guides)
         ev = evidence_for(retriever, [r["question"] for r in rows])
         ins = np.array([r.get("expected", True) not in ([], None) for r in rows])
@@ -53,7 +53,7 @@ def main() -> None:
         header += [f"{name} in-scope abstains"] + ([f"{name} out-of-scope abstains"] if oos.any() else [])
         for label, names in variants:
             cols = [FEATURES.index(n) for n in names]
-            cal = fit(pos[:, cols], neg[:, cols], names)
+            cal = fit(pos[:, cols], neg[:, cols], names, known=known)
             z = ev[:, cols] @ np.array(cal.weights) + cal.bias
             table[label].append(f"{np.mean(z[ins] < 0):.3f}")
             if oos.any():

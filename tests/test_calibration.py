@@ -37,10 +37,35 @@ def test_probes_are_deterministic_and_come_from_the_corpus(fake_index: Settings)
     assert first == again and first.in_scope and first.near_misses
     vocabulary = set(bm25.vocab)
     assert all(any(t in vocabulary for t in bm25.query_terms(q)) for q in first.in_scope)
-    # Bank questions the corpus fully knows are not used as negatives.
+    # Bank questions the corpus fully knows are kept apart: negatives only if far in meaning.
     baking = make_probes([], BM25.build(["Bake sourdough bread at home."]), "seed")
     assert "How do I bake sourdough bread at home?" not in baking.off_topic
+    assert "How do I bake sourdough bread at home?" in baking.known_bank
     assert "How do I bake sourdough bread at home?" in first.off_topic
+
+
+def test_fully_known_off_topic_probes_weigh_their_share() -> None:
+    """A handful of "every word known, meaning far" probes still moves the fit: together they
+    weigh KNOWN_BANK_SHARE of the off-topic class, so full word coverage stops meaning in scope."""
+    from internbot.answerability import KNOWN_BANK_SHARE
+
+    rng = np.random.default_rng(1)
+    cover, dense = FEATURES.index("corpus_cover"), FEATURES.index("dense")
+
+    def rows(n: int, cov: float, cos: float) -> np.ndarray:
+        x = rng.normal(0.5, 0.05, (n, len(FEATURES)))
+        x[:, cover], x[:, dense] = cov, rng.normal(cos, 0.05, n)
+        return x
+
+    pos = rows(300, 1.0, 0.6)
+    neg = np.vstack([rows(300, 0.4, 0.45), rows(6, 1.0, 0.25)])  # the last six: every word known
+    from internbot.retriever import Evidence
+
+    marathon = Evidence(**dict(zip(FEATURES, rows(1, 1.0, 0.3)[0].tolist(), strict=True)))
+    plain, weighed = fit(pos, neg), fit(pos, neg, known=6)
+    assert 0 < KNOWN_BANK_SHARE < 1 and weighed.off_topic_known == 6
+    assert plain.confidence(marathon) >= 0.5 > weighed.confidence(marathon)
+    assert weighed.probe_false_abstention <= 0.1
 
 
 def test_bank_is_not_tiny_and_covers_other_professions() -> None:
@@ -86,3 +111,21 @@ def test_calibration_follows_the_corpus(real_settings: Settings, tmp_path: Path)
         assert not any(a.answered for a in replies), [(a.question, a.confidence) for a in replies]
     assert tiny.ask("How long does a French press steep?").answered
     assert seed.ask("How much do machine learning interns make?").answered
+
+
+def test_an_index_calibrated_the_old_way_is_refitted_when_needed(fake_settings: Settings) -> None:
+    """`index --if-needed` refits an index whose calibration predates CALIBRATION_VERSION."""
+    from internbot.answerability import CALIBRATION_VERSION
+    from internbot.corpus import corpus_hash, load_documents, settings_text
+    from internbot.indexing import build, is_current
+
+    build(fake_settings)
+    digest = corpus_hash(load_documents(fake_settings.corpus_dir), settings_text(fake_settings.corpus_dir))
+    path = fake_settings.index_dir / "manifest.json"
+    manifest = json.loads(path.read_text())
+    assert manifest["calibration"]["version"] == CALIBRATION_VERSION and is_current(fake_settings, digest)
+    del manifest["calibration"]["version"]
+    path.write_text(json.dumps(manifest))
+    assert not is_current(fake_settings, digest)
+    assert build(fake_settings, if_needed=True) is not None
+    assert is_current(fake_settings, digest)

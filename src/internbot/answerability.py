@@ -36,6 +36,16 @@ L2 = 1e-3
 #: abstains. Measured (docs/quality.md): 0.02 and 0.05 let through far more off-topic questions
 #: for little in-scope gain, so the default is the class-balanced model's own boundary.
 TARGET_FALSE_ABSTENTION = 0.0
+#: A bank question whose every word the corpus knows is an off-topic probe when its best
+#: cosine is below this quantile of the in-scope probes' (the median).
+KNOWN_BANK_QUANTILE = 0.5
+#: Those probes' share of the off-topic class in the fit: a fixed share, so that how many bank
+#: questions a corpus happens to know does not decide how much they count. Measured 0.15–0.35
+#: on four corpora (docs/quality.md).
+KNOWN_BANK_SHARE = 0.2
+#: Bumped when probes or fit change, so `internbot index --if-needed` refits older indexes.
+#: 2: fully known bank questions far in meaning count as off topic.
+CALIBRATION_VERSION = 2
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 
@@ -54,12 +64,16 @@ class Calibration:
     #: Probe counts and confidence histograms (in-scope, off-topic), for the eval report.
     in_scope: int = 0
     off_topic: int = 0
+    #: Of the off-topic probes, bank questions whose every word the corpus knows.
+    off_topic_known: int = 0
     in_scope_hist: tuple[int, ...] = ()
     off_topic_hist: tuple[int, ...] = ()
     #: Shares of the probes on the wrong side of the boundary (0.5) when it was fitted.
     probe_false_abstention: float = 0.0
     probe_off_topic_answered: float = 0.0
     examples: dict[str, list[str]] = field(default_factory=dict)
+    #: How the probes and fit were made (CALIBRATION_VERSION); 0 for indexes from before it.
+    version: int = 0
 
     def confidence(self, evidence: Evidence) -> float:
         z = float(np.dot(self.weights, vector(evidence, self.features)) + self.bias)
@@ -76,12 +90,19 @@ class Calibration:
 
 
 def fit(positive: np.ndarray, negative: np.ndarray, names: tuple[str, ...] = FEATURES,
-        target: float = TARGET_FALSE_ABSTENTION) -> Calibration:
-    """Logistic regression on probe evidence, its boundary set by the in-scope probes."""
+        target: float = TARGET_FALSE_ABSTENTION, known: int = 0) -> Calibration:
+    """Logistic regression on probe evidence, its boundary set by the in-scope probes. The
+    last `known` off-topic rows (every word known, meaning far) weigh KNOWN_BANK_SHARE of the
+    off-topic class together, however few they are."""
     if not len(positive) or not len(negative):
         return Calibration(features=names, weights=(0.0,) * len(names), bias=0.0,
-                           in_scope=len(positive), off_topic=len(negative))
-    weights, bias = _logistic(positive, negative, np.array([SIGNS.get(n, 0) for n in names]))
+                           in_scope=len(positive), off_topic=len(negative), version=CALIBRATION_VERSION)
+    shares = np.ones(len(negative))
+    if 0 < known < len(negative):
+        rest = len(negative) - known
+        shares[:rest] = (1 - KNOWN_BANK_SHARE) * len(negative) / rest
+        shares[rest:] = KNOWN_BANK_SHARE * len(negative) / known
+    weights, bias = _logistic(positive, negative, np.array([SIGNS.get(n, 0) for n in names]), shares)
     z_pos = positive @ weights + bias
     # Move the boundary down to the target quantile of the in-scope probes' scores, never up.
     if target > 0:
@@ -94,21 +115,25 @@ def fit(positive: np.ndarray, negative: np.ndarray, names: tuple[str, ...] = FEA
 
     return Calibration(
         features=names, weights=tuple(float(w) for w in weights), bias=bias,
-        in_scope=len(positive), off_topic=len(negative),
+        in_scope=len(positive), off_topic=len(negative), off_topic_known=known,
+        version=CALIBRATION_VERSION,
         in_scope_hist=hist(z_pos), off_topic_hist=hist(z_neg),
         probe_false_abstention=round(float(np.mean(z_pos < 0)), 4) if len(z_pos) else 0.0,
         probe_off_topic_answered=round(float(np.mean(z_neg >= 0)), 4) if len(z_neg) else 0.0,
     )
 
 
-def _logistic(positive: np.ndarray, negative: np.ndarray, signs: np.ndarray) -> tuple[np.ndarray, float]:
+def _logistic(positive: np.ndarray, negative: np.ndarray, signs: np.ndarray,
+              shares: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """Class-balanced, L2-penalised logistic regression whose weights keep the given signs
-    (0: free), fitted with L-BFGS-B (scipy)."""
+    (0: free), fitted with L-BFGS-B (scipy). `shares` reweighs the off-topic rows (mean 1)."""
     from scipy.optimize import minimize
 
     x = np.vstack([positive, negative])
     y = np.concatenate([np.ones(len(positive)), np.zeros(len(negative))])
     balance = np.where(y == 1, 0.5 / len(positive), 0.5 / len(negative))
+    if shares is not None:
+        balance[len(positive):] *= shares
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
         w, b = theta[:-1], theta[-1]
@@ -141,10 +166,31 @@ def calibrate(retriever: Retriever, seed: str = "", probes: Probes | None = None
     probes = probes or make_probes(retriever.chunks, retriever.bm25, seed)
     if not probes.in_scope:
         log.warning("the corpus gave no probe questions: abstention stays uncalibrated")
+    positive, negative, known = probe_evidence(retriever, probes)
+    calibration = fit(positive, negative, known=known)
+    return replace(calibration, examples=probes.examples())
+
+
+def probe_evidence(retriever: Retriever, probes: Probes) -> tuple[np.ndarray, np.ndarray, int]:
+    """The probes' evidence: in scope, off topic, and how many of the off-topic rows (the last
+    ones) are bank questions whose every word the corpus knows.
+
+    Such a question is off topic only when its meaning is far from the corpus too: its best
+    cosine is below the in-scope probes' median ("how do I train for a marathon?" over "coding
+    marathons"). Without them every off-topic probe has a word the corpus lacks, and the fit
+    learns that knowing every word means in scope.
+    """
     positive = evidence_for(retriever, probes.in_scope)
     negative = evidence_for(retriever, probes.off_topic)
-    calibration = fit(positive, negative)
-    return replace(calibration, examples=probes.examples())
+    if not probes.known_bank or not len(positive):
+        return positive, negative, 0
+    known = evidence_for(retriever, probes.known_bank)
+    dense = FEATURES.index("dense")
+    floor = float(np.quantile(positive[:, dense], KNOWN_BANK_QUANTILE))
+    far = known[known[:, dense] < floor]
+    log.info("%d of %d off-topic questions whose every word the corpus knows are below the "
+             "in-scope probes' median cosine (%.3f)", len(far), len(known), floor)
+    return positive, np.vstack([negative, far]), len(far)
 
 
 def curated_probes(entries: list[CuratedAnswer], bm25: BM25, seed: str = "") -> tuple[list[str], list[str]]:

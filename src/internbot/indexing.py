@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from internbot import index as store
 from internbot.aliases import parse_synonyms
-from internbot.answerability import calibrate, calibrate_curated
+from internbot.answerability import CALIBRATION_VERSION, calibrate, calibrate_curated
 from internbot.building import build_index
 from internbot.config import Settings
 from internbot.corpus import (
@@ -49,6 +49,8 @@ def is_current(settings: Settings, digest: str) -> bool:
         current = store.load(settings.index_dir, model=settings.model, corpus_hash=digest)
     except InternbotError:
         return False
+    if current.manifest.calibration.get("version", 0) != CALIBRATION_VERSION:
+        return False  # fitted the old way: refit (the vectors are reused)
     wanted = settings.faiss_factory
     return wanted in ("", "auto") or current.manifest.faiss_factory == wanted
 

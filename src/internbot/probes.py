@@ -4,7 +4,8 @@
   of its content words, some dropped, in one of several question frames, as a visitor might
   ask it without the guide's wording.
 - **Off topic**: a shipped bank of everyday, other-profession, coding, finance and travel
-  questions (`data/off_topic.txt`), less those whose every word the corpus knows; plus
+  questions (`data/off_topic.txt`); those whose every word the corpus knows are kept apart
+  (they count only when far from the corpus in meaning, see `answerability.py`); plus
   *near misses*, in-scope probes whose most specific word is swapped for a foreign one
   ("how long is the Microsoft Research internship" → "how long is the Microsoft Research
   mortgage"), which a passage matching the rest must not answer.
@@ -17,7 +18,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 from internbot.lexical import BM25, STOPWORDS, stem, terms, words
@@ -68,6 +69,9 @@ class Probes:
     in_scope: list[str]
     off_topic: list[str]
     near_misses: int = 0
+    #: Bank questions whose every word the corpus knows: off topic only if their meaning is
+    #: far from the corpus too, which `answerability.probe_evidence` decides.
+    known_bank: list[str] = field(default_factory=list)
 
     def examples(self, n: int = 5) -> dict[str, list[str]]:
         return {"in_scope": self.in_scope[:n], "off_topic": self.off_topic[:n]}
@@ -165,7 +169,10 @@ def make_probes(chunks: Sequence[Chunk], bm25: BM25, seed: str = "") -> Probes:
     in_scope = [with_everyday_word(q, rng) if rng.random() < EVERYDAY_SHARE else q for q in in_scope]
     in_scope = [with_everyday_word(q, rng) if rng.random() < EVERYDAY_SHARE / 3 else q for q in in_scope]
     in_scope = [with_typo(q, rng) if rng.random() < TYPO_SHARE else q for q in in_scope]
-    bank = [q for q in read_bank() if bm25.coverage(terms(q)) < 1.0]
+    bank: list[str] = []
+    known: list[str] = []
+    for q in read_bank():
+        (bank if bm25.coverage(terms(q)) < 1.0 else known).append(q)
     near = [m for q in rng.sample(in_scope, int(len(in_scope) * NEAR_MISS_SHARE))
             if (m := near_miss(q, bm25, rng))]
-    return Probes(in_scope, bank + near, len(near))
+    return Probes(in_scope, bank + near, len(near), known)

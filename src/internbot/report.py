@@ -103,7 +103,8 @@ def calibration_html(cal: dict[str, Any], threshold: float | None) -> str:
     return (
         "<h2>Calibration of this corpus</h2>"
         f"<p>Fitted at index time on {cal.get('in_scope', 0)} in-scope probes made from the corpus "
-        f"and {cal.get('off_topic', 0)} off-topic probes. On them, "
+        f"and {cal.get('off_topic', 0)} off-topic probes ({cal.get('off_topic_known', 0)} of them bank "
+        "questions whose every word the corpus knows, far from it in meaning). On them, "
         f"{cal.get('probe_false_abstention', 0):.1%} of the in-scope probes abstain and "
         f"{cal.get('probe_off_topic_answered', 0):.1%} of the off-topic ones are answered. "
         f"Abstention threshold in use: <b>{_fmt(threshold)}</b> (0.5 is the fitted boundary).</p>"
