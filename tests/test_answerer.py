@@ -167,3 +167,33 @@ def test_a_trimmed_answer_keeps_the_sentence_that_goes_on_about_it(tmp_path) -> 
     answer = answerer.ask("How does the immune system identify and eliminate tumors?")
     assert "eliminates tumors" in answer.answer and "immune surveillance" in answer.answer, answer.answer
     assert "station number 3" not in answer.answer  # trimmed: the budget holds no neighbour
+
+
+def test_an_answer_that_only_leads_in_goes_on(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"…which I learned from my mistakes:" is followed by the list it introduces, and
+    "Let's look at the differences." by the passage after it, not left hanging."""
+    from internbot.config import HASHING_MODEL
+    from internbot.indexing import build
+    from internbot.shaping import points_ahead
+
+    assert points_ahead("Let’s delve into their distinctions.") and points_ahead("Here are four:")
+    assert not points_ahead("Internships are short.")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "guide.txt").write_text(
+        "Landing an Internship\n"
+        "After my failed search I came up with four takeaways on internship hunting:\n"
+        "  • Start early\n  • Use connections\n  • Practise interviews\n  • Build side projects\n"
+        "Jobs and Internships\n"
+        "Choosing between a paid job and an internship matters. Let's look at the differences.\n"
+        "An internship lasts a few months, while a job is a long-term engagement with a salary.\n",
+        encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=HASHING_MODEL,
+                        model_sha256="", abstain_threshold=0.0)
+    build(settings)
+    answerer = Answerer.from_settings(settings)
+    takeaways = answerer.ask("What takeaways on internship hunting came after the failed search?")
+    assert takeaways.kind == "passage" and "four takeaways" in takeaways.answer, takeaways.answer
+    assert all(item in takeaways.answer for item in ("Start early", "Use connections", "Build side projects"))
+    choice = answerer.ask("Choosing between a paid job and an internship?")
+    assert "Let's look at the differences." in choice.answer and "long-term engagement" in choice.answer

@@ -22,13 +22,15 @@ from internbot.lexical import term_set, terms
 from internbot.passages import section_key
 from internbot.records import MAX_ANSWER_CHARS, Answer, AnswerKind, Chunk, Hit, Query, Source, clip
 from internbot.retriever import Concepts, Retrieval, Retriever, Weights, open_search
-from internbot.shaping import ENUMERATE, Policy, is_follow_up, refers_back, suggestion_for
+from internbot.shaping import ENUMERATE, Policy, is_follow_up, points_ahead, refers_back, suggestion_for
 
 #: A list answers when this many of the best passages (of the first LIST_SPREAD_WINDOW) are its items.
 LIST_SPREAD_ITEMS = 3
 LIST_SPREAD_WINDOW = 5
 #: A sentence referring back to a kept one is kept with it up to this long.
 FOLLOWER_CHARS = 250
+#: An answer goes on into the passage it announces only when this much room is left.
+GO_ON_MIN_CHARS = 120
 #: The list item that matches the question is shown up to this long.
 MARKED_ITEM_CHARS = 260
 
@@ -213,11 +215,43 @@ class Answerer:
         if url := self._link(chunk):
             where = f"{where} · {url}"
         room = MAX_ANSWER_CHARS - len(where) - 12
-        body = self._list_text(chunk, hits, room) if kind == "list" else clip(
-            self._trim(chunk, vector, concepts), room)
+        if kind == "list":
+            body = self._list_text(chunk, hits, room)
+        else:
+            body = clip(self._trim(chunk, vector, concepts), room)
+            body = self._go_on(chunk, body, room)
         text = body + f"\n\n(Source: {where})"
         return Answer(question, True, text, round(conf, 4), sources,
                       self._suggestions(hits, chunk), kind=kind, section=chunk.section_title)
+
+    def _go_on(self, chunk: Chunk, body: str, room: int) -> str:
+        """An answer whose last sentence only leads in goes on with what it announces, as far
+        as the bubble holds: "…which I learned from my mistakes:" with its section's list (a
+        section's bullets are kept apart from its paragraphs), "Let's delve into their
+        distinctions." with the section's next passages, whole sentences only."""
+        if not self.policy.go_on or not chunk.sentences or not body.endswith(chunk.sentences[-1]):
+            return body
+        last = chunk.sentences[-1]
+        if not points_ahead(last) or room - len(body) < GO_ON_MIN_CHARS:
+            return body
+        if last.rstrip().endswith(":"):  # the list it introduces is its section's own
+            row = self.catalog.lists.get(section_key(chunk.doc_id, chunk.section))
+            lines = [s for s in self.retriever.chunks[row].sentences if s.startswith("• ")] if row else []
+            while lines and len(body) + sum(len(x) + 1 for x in lines) > room:
+                lines.pop()
+            return "\n".join([body, *lines]) if lines else body
+        chunks, at = self.retriever.chunks, self.retriever.position(chunk)
+        more: list[str] = []
+        size = len(body) + 1
+        for nxt in chunks[at + 1 : at + 6]:
+            if nxt.doc_id != chunk.doc_id or nxt.section != chunk.section or nxt.kind != "paragraph":
+                break
+            for sentence in nxt.sentences:
+                if size + len(sentence) + 1 > room:
+                    return "\n".join([body, " ".join(more)]) if more else body
+                more.append(sentence)
+                size += len(sentence) + 1
+        return "\n".join([body, " ".join(more)]) if more else body
 
     def _list_of(self, chunk: Chunk) -> Chunk | None:
         """The list summary of the chunk's section, or of the nearest section above it."""

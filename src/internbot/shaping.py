@@ -20,6 +20,12 @@ FOLLOW_UP = re.compile(
 #: Sentence openings that refer back to the previous sentence.
 ANAPHOR = re.compile(r"^(?:it|its|this|that|these|those|they|their|he|she|his|her|but|however|such|"
                       r"the latter|the former|there|then|also|so)\b", re.I)
+#: A closing sentence that only announces what follows ("Let's delve into their distinctions.",
+#: "Here are the steps:").
+POINTS_AHEAD = re.compile(
+    r":\s*$|^(?:let['’]?s|let us|here(?:['’]s| is| are)|below|in this section|the following"
+    r"|we(?:['’]ll| will))\b",
+    re.I)
 #: Cues that the user wants a whole list rather than one item of it.
 ENUMERATE = re.compile(
     r"\b(?:what|which) (?:are|were)\b|\blist\b|\bname (?:some|a few)\b|\btop\b|\boptions\b"
@@ -44,6 +50,8 @@ class Policy:
     trim_budget: int = 500
     #: Passages up to this long are never trimmed.
     trim_above: int = 500
+    #: An answer that only leads in goes on with the passage it announces.
+    go_on: bool = True
     #: Score gap under which a close runner-up from another section is offered as "did you mean".
     did_you_mean_gap: float = 0.03
 
@@ -51,6 +59,11 @@ class Policy:
 def refers_back(sentence: str) -> bool:
     """The sentence opens by pointing at the one before ("It was…", "(This is…")."""
     return bool(ANAPHOR.match(sentence.lstrip("(\"'“‘")))
+
+
+def points_ahead(sentence: str) -> bool:
+    """The sentence leads into the next passage instead of saying anything itself."""
+    return bool(POINTS_AHEAD.search(sentence.strip()))
 
 
 def is_follow_up(question: str) -> bool:
