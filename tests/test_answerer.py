@@ -11,6 +11,20 @@ from internbot.errors import QuestionError
 from internbot.records import Query
 
 
+def tiny_answerer(tmp_path, text: str, policy=None) -> Answerer:  # type: ignore[no-untyped-def]
+    """An answerer over one guide `text`, with the hashing embedder and no abstention."""
+    from internbot.config import HASHING_MODEL
+    from internbot.indexing import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "guide.txt").write_text(text, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=HASHING_MODEL,
+                        model_sha256="", abstain_threshold=0.0)
+    build(settings)
+    return Answerer.from_settings(settings, policy=policy)
+
+
 @pytest.fixture
 def answerer(fake_index: Settings) -> Answerer:
     return Answerer.from_settings(fake_index)
@@ -91,22 +105,13 @@ def test_follow_up_detection(text: str, expected: bool) -> None:
 def test_a_question_naming_a_section_gets_the_list_its_text_introduces(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """"What fundamentals should I learn?" over "Learn the Fundamentals" (a paragraph, then
     "By fundamentals, I mean:" over bullets) is answered with that list, not the lead-in alone."""
-    from internbot.config import HASHING_MODEL
-    from internbot.indexing import build
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "guide.txt").write_text(
+    text = (
         "A Data Guide\nLearn the Fundamentals\n"
         "Before the advanced material, make sure your fundamentals are firmly in place.\n"
         "By fundamentals, I mean:\n  • Statistics: distributions and tests.\n"
         "  • Probability: conditional events.\n  • Linear algebra: vectors and matrices.\n"
-        "Find a Mentor\nA mentor reviews your projects and opens doors at companies.\n",
-        encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=HASHING_MODEL,
-                        model_sha256="", abstain_threshold=0.0)
-    build(settings)
-    answer = Answerer.from_settings(settings).ask("Which fundamentals should I learn?")
+        "Find a Mentor\nA mentor reviews your projects and opens doors at companies.\n")
+    answer = tiny_answerer(tmp_path, text).ask("Which fundamentals should I learn?")
     assert answer.kind == "list", answer.answer
     assert all(item in answer.answer for item in ("Statistics", "Probability", "Linear algebra"))
 
@@ -114,12 +119,7 @@ def test_a_question_naming_a_section_gets_the_list_its_text_introduces(tmp_path)
 def test_evidence_spread_over_a_list_gets_the_list(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """When most of the best passages are items of one list and the question names none of them,
     it asks about the list: the answer is the list, the best item first and in full."""
-    from internbot.config import HASHING_MODEL
-    from internbot.indexing import build
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "guide.txt").write_text(
+    text = (
         "An Intern's Week\nInside the Internship\n"
         "We worked for a retail client on customer churn all summer long.\n"
         "My responsibilities were:\n"
@@ -127,12 +127,8 @@ def test_evidence_spread_over_a_list_gets_the_list(tmp_path) -> None:  # type: i
         "  • Research: daily intern work meant reading papers on churn models.\n"
         "  • Coding: daily intern work was coding churn models in Python.\n"
         "  • Slides: daily intern work ended with slides for the client.\n"
-        "Finding a Mentor\nA mentor reviews your projects and opens doors at companies.\n",
-        encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=HASHING_MODEL,
-                        model_sha256="", abstain_threshold=0.0)
-    build(settings)
-    answerer = Answerer.from_settings(settings)
+        "Finding a Mentor\nA mentor reviews your projects and opens doors at companies.\n")
+    answerer = tiny_answerer(tmp_path, text)
     answer = answerer.ask("What was the daily intern work?")
     assert answer.kind == "list", answer.answer
     assert all(item in answer.answer for item in ("Meetings", "Research", "Coding", "Slides"))
@@ -147,23 +143,15 @@ def test_a_trimmed_answer_keeps_the_sentence_that_goes_on_about_it(tmp_path) -> 
     neighbours even when the budget is tight; `refers_back` sees past an opening bracket."""
     from dataclasses import replace
 
-    from internbot.config import HASHING_MODEL
-    from internbot.indexing import build
     from internbot.shaping import Policy, refers_back
 
     assert refers_back("(It has been adapted as a restaurant.)") and refers_back("This is called X.")
     assert not refers_back("Derived from Channing, these convictions spread.")
     filler = " ".join(f"Sentence {n} of the survey covers regional weather station number {n}."
                       for n in range(8))
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "guide.txt").write_text(
-        "Immunity\nDefence\n" + filler + " The immune system identifies and eliminates tumors. "
-        "This is called immune surveillance. " + filler + "\n", encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=HASHING_MODEL,
-                        model_sha256="", abstain_threshold=0.0)
-    build(settings)
-    answerer = Answerer.from_settings(settings, policy=replace(Policy(), trim_budget=60))
+    text = ("Immunity\nDefence\n" + filler + " The immune system identifies and eliminates tumors. "
+            "This is called immune surveillance. " + filler + "\n")
+    answerer = tiny_answerer(tmp_path, text, policy=replace(Policy(), trim_budget=60))
     answer = answerer.ask("How does the immune system identify and eliminate tumors?")
     assert "eliminates tumors" in answer.answer and "immune surveillance" in answer.answer, answer.answer
     assert "station number 3" not in answer.answer  # trimmed: the budget holds no neighbour
@@ -172,26 +160,18 @@ def test_a_trimmed_answer_keeps_the_sentence_that_goes_on_about_it(tmp_path) -> 
 def test_an_answer_that_only_leads_in_goes_on(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """"…which I learned from my mistakes:" is followed by the list it introduces, and
     "Let's look at the differences." by the passage after it, not left hanging."""
-    from internbot.config import HASHING_MODEL
-    from internbot.indexing import build
     from internbot.shaping import points_ahead
 
     assert points_ahead("Let’s delve into their distinctions.") and points_ahead("Here are four:")
     assert not points_ahead("Internships are short.")
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "guide.txt").write_text(
+    text = (
         "Landing an Internship\n"
         "After my failed search I came up with four takeaways on internship hunting:\n"
         "  • Start early\n  • Use connections\n  • Practise interviews\n  • Build side projects\n"
         "Jobs and Internships\n"
         "Choosing between a paid job and an internship matters. Let's look at the differences.\n"
-        "An internship lasts a few months, while a job is a long-term engagement with a salary.\n",
-        encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=HASHING_MODEL,
-                        model_sha256="", abstain_threshold=0.0)
-    build(settings)
-    answerer = Answerer.from_settings(settings)
+        "An internship lasts a few months, while a job is a long-term engagement with a salary.\n")
+    answerer = tiny_answerer(tmp_path, text)
     takeaways = answerer.ask("What takeaways on internship hunting came after the failed search?")
     assert takeaways.kind == "passage" and "four takeaways" in takeaways.answer, takeaways.answer
     assert all(item in takeaways.answer for item in ("Start early", "Use connections", "Build side projects"))
