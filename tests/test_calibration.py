@@ -129,3 +129,23 @@ def test_an_index_calibrated_the_old_way_is_refitted_when_needed(fake_settings: 
     assert not is_current(fake_settings, digest)
     assert build(fake_settings, if_needed=True) is not None
     assert is_current(fake_settings, digest)
+
+
+def test_an_unknown_everyday_word_costs_less_coverage_than_a_rare_one() -> None:
+    """"What should I wear to an interview?" knows more of itself than "…a lasagna interview?":
+    an unknown word weighs by how rare it is in everyday English; an unknown short token, nothing."""
+    from internbot.lexical import specificity, stem
+
+    bm25 = BM25.build(["Prepare for the interview and dress well.", "Interview questions and answers."])
+    assert specificity("wear") < specificity("lasagna")
+
+    def cover(question: str) -> float:
+        terms, unknown = bm25.analyse(question)
+        shares = {t: 0.0 for t in terms if not bm25.knows(t)}
+        shares.update({stem(w): specificity(w) for w in unknown})
+        return bm25.concept_coverage([frozenset({t}) for t in terms], shares)
+
+    assert cover("what should I wear to an interview?") > cover("what lasagna for an interview?")
+    assert cover("hw do I prepare for the interview?") == 1.0
+    assert bm25.concept_coverage([frozenset({stem("wear")}), frozenset({stem("interview")})]) < cover(
+        "what should I wear to an interview?")

@@ -44,8 +44,9 @@ KNOWN_BANK_QUANTILE = 0.5
 #: on four corpora (docs/quality.md).
 KNOWN_BANK_SHARE = 0.2
 #: Bumped when probes or fit change, so `internbot index --if-needed` refits older indexes.
-#: 2: fully known bank questions far in meaning count as off topic.
-CALIBRATION_VERSION = 2
+#: 2: fully known bank questions far in meaning count as off topic. 3: an unknown everyday word
+#: weighs less in corpus coverage.
+CALIBRATION_VERSION = 3
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 

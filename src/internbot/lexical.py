@@ -237,11 +237,15 @@ class BM25:
         total = sum(self.weight(t) for t in terms)
         return sum(self.weight(t) for t in terms if t in self.vocab) / total if total else 0.0
 
-    def concept_coverage(self, concepts: Sequence[frozenset[str]]) -> float:
+    def concept_coverage(self, concepts: Sequence[frozenset[str]],
+                         unknown_share: dict[str, float] | None = None) -> float:
         """IDF-weighted share of the question's concepts the corpus knows at all; a concept
-        weighs as its rarest known member (an unknown one as the rarest possible term)."""
+        weighs as its rarest known member, an unknown one as the rarest possible term times its
+        `unknown_share` (1 when not given)."""
+        shares = unknown_share or {}
         weights = [max((w for t in c if (w := self.idf(t)) is not None), default=None) for c in concepts]
-        total = sum(self.max_idf if w is None else w for w in weights)
+        total = sum(self.max_idf * max((shares.get(t, 1.0) for t in c), default=1.0) if w is None else w
+                    for c, w in zip(concepts, weights, strict=True))
         known = sum(w for w in weights if w is not None)
         return known / total if total else 0.0
 

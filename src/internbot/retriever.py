@@ -14,7 +14,7 @@ import numpy as np
 
 from internbot.embedder import Embedder
 from internbot.index import Index, index_aliases
-from internbot.lexical import BM25, specificity
+from internbot.lexical import BM25, specificity, stem
 from internbot.records import Chunk, Hit
 from internbot.search.base import SearchBackend
 from internbot.search.faiss import FaissSearch
@@ -167,9 +167,9 @@ class Retriever:
         best[held] = np.maximum.reduceat(sims, starts)
         return best
 
-    def _analyse(self, text: str) -> tuple[list[str], Concepts, float]:
-        """The question's lexical terms; its concepts; and the everyday-English specificity of
-        its rarest word the corpus lacks.
+    def _analyse(self, text: str) -> tuple[list[str], Concepts, float, float]:
+        """The question's lexical terms; its concepts; the everyday-English specificity of its
+        rarest word the corpus lacks; and the share of its concepts the corpus knows.
 
         A word said as an alias ("ML") is searched as its group's term, which every passage
         saying "ML" or "machine learning" holds, so a rare abbreviation does not outweigh the
@@ -189,14 +189,20 @@ class Retriever:
                     qterms = [t for t in qterms if t not in said_terms]
             qterms += [g for g in dict.fromkeys(self.aliases.groups_in(text)) if bm25.knows(g)]
             unknown = [w for w in unknown if not self.aliases.groups_in(w)]
-        unique = {frozenset(c) for c in concepts.values()}
+        unique = sorted({frozenset(c) for c in concepts.values()}, key=sorted)
         foreign = max((specificity(w) for w in unknown), default=0.0)
-        return qterms, sorted(unique, key=sorted), foreign
+        # An unknown everyday word ("wear", "stuff") weighs less than an unknown rare one
+        # ("lasagna"): only the rare ones say the question is about something else.
+        # A short token or number the corpus lacks ("hw", "u") is noise, not a topic: no weight.
+        shares = {t: 0.0 for t in qterms if not bm25.knows(t)}
+        shares.update({stem(w): specificity(w) for w in unknown})
+        cover = bm25.concept_coverage(unique, shares)
+        return qterms, unique, foreign, cover
 
     def _fuse(self, text: str, q: np.ndarray, dense_ids: np.ndarray, k: int,
               extra_text: str, doc_id: str | None) -> Retrieval:
         w, index, bm25 = self.weights, self.index, self.bm25
-        qterms, concepts, foreign = self._analyse(text)
+        qterms, concepts, foreign, corpus_cover = self._analyse(text)
         all_terms = qterms + (bm25.query_terms(extra_text) if extra_text else [])
         term_ids = bm25.term_ids(all_terms)
         cand = self._candidates(dense_ids, self.search.lexical(term_ids, self.pool))
@@ -216,13 +222,13 @@ class Retriever:
             for j in order
         )
         if not len(order):
-            return Retrieval(hits, Evidence(corpus_cover=bm25.concept_coverage(concepts), foreign=1.0),
+            return Retrieval(hits, Evidence(corpus_cover=corpus_cover, foreign=1.0),
                              concepts)
         top = order[0]
         answer_cover, missing = bm25.concept_cover(concepts, bm25.doc_terms(int(cand[top])))
         evidence = Evidence(
             dense=float(max(chunk_sim.max(initial=0.0), sent_sim.max(initial=0.0))),
-            corpus_cover=bm25.concept_coverage(concepts),
+            corpus_cover=corpus_cover,
             answer_cover=answer_cover,
             missing=missing,
             lexical=float(lex_norm[top]),
