@@ -141,9 +141,7 @@ def test_an_unknown_everyday_word_costs_less_coverage_than_a_rare_one() -> None:
 
     def cover(question: str) -> float:
         terms, unknown = bm25.analyse(question)
-        shares = {t: 0.0 for t in terms if not bm25.knows(t)}
-        shares.update({stem(w): specificity(w) for w in unknown})
-        return bm25.concept_coverage([frozenset({t}) for t in terms], shares)
+        return bm25.concept_coverage([frozenset({t}) for t in terms], unknown)
 
     assert cover("what should I wear to an interview?") > cover("what lasagna for an interview?")
     assert cover("hw do I prepare for the interview?") == 1.0

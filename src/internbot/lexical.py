@@ -238,13 +238,16 @@ class BM25:
         return sum(self.weight(t) for t in terms if t in self.vocab) / total if total else 0.0
 
     def concept_coverage(self, concepts: Sequence[frozenset[str]],
-                         unknown_share: dict[str, float] | None = None) -> float:
+                         unknown: Sequence[str] | None = None) -> float:
         """IDF-weighted share of the question's concepts the corpus knows at all; a concept
-        weighs as its rarest known member, an unknown one as the rarest possible term times its
-        `unknown_share` (1 when not given)."""
-        shares = unknown_share or {}
+        weighs as its rarest known member. An unknown one weighs as the rarest possible term,
+        times, when the question's `unknown` words (as `analyse` gives them) are passed, the
+        word's everyday specificity: "wear" less than "lasagna", as only rare words say the
+        question is about something else; a short token or number ("hw") is noise: nothing."""
+        shares = None if unknown is None else {stem(w): specificity(w) for w in unknown}
         weights = [max((w for t in c if (w := self.idf(t)) is not None), default=None) for c in concepts]
-        total = sum(self.max_idf * max((shares.get(t, 1.0) for t in c), default=1.0) if w is None else w
+        total = sum(w if w is not None else self.max_idf if shares is None
+                    else self.max_idf * max((shares.get(t, 0.0) for t in c), default=0.0)
                     for c, w in zip(concepts, weights, strict=True))
         known = sum(w for w in weights if w is not None)
         return known / total if total else 0.0

@@ -14,7 +14,7 @@ import numpy as np
 
 from internbot.embedder import Embedder
 from internbot.index import Index, index_aliases
-from internbot.lexical import BM25, specificity, stem
+from internbot.lexical import BM25, specificity
 from internbot.records import Chunk, Hit
 from internbot.search.base import SearchBackend
 from internbot.search.faiss import FaissSearch
@@ -191,13 +191,7 @@ class Retriever:
             unknown = [w for w in unknown if not self.aliases.groups_in(w)]
         unique = sorted({frozenset(c) for c in concepts.values()}, key=sorted)
         foreign = max((specificity(w) for w in unknown), default=0.0)
-        # An unknown everyday word ("wear", "stuff") weighs less than an unknown rare one
-        # ("lasagna"): only the rare ones say the question is about something else.
-        # A short token or number the corpus lacks ("hw", "u") is noise, not a topic: no weight.
-        shares = {t: 0.0 for t in qterms if not bm25.knows(t)}
-        shares.update({stem(w): specificity(w) for w in unknown})
-        cover = bm25.concept_coverage(unique, shares)
-        return qterms, unique, foreign, cover
+        return qterms, unique, foreign, bm25.concept_coverage(unique, unknown)
 
     def _fuse(self, text: str, q: np.ndarray, dense_ids: np.ndarray, k: int,
               extra_text: str, doc_id: str | None) -> Retrieval:
