@@ -43,8 +43,8 @@ class Composer:
         if not points_ahead(last) or room - len(body) < GO_ON_MIN_CHARS:
             return body
         if last.rstrip().endswith(":"):  # the list it introduces is its section's own
-            row = self.catalog.lists.get(section_key(chunk.doc_id, chunk.section))
-            lines = [s for s in self.retriever.chunks[row].sentences if s.startswith("• ")] if row else []
+            own = self._section_list(chunk.doc_id, chunk.section)
+            lines = [s for s in own.sentences if s.startswith("• ")] if own is not None else []
             while lines and len(body) + sum(len(x) + 1 for x in lines) > room:
                 lines.pop()
             return "\n".join([body, *lines]) if lines else body
@@ -61,12 +61,16 @@ class Composer:
                 size += len(sentence) + 1
         return "\n".join([body, " ".join(more)]) if more else body
 
+    def _section_list(self, doc_id: str, section: tuple[str, ...]) -> Chunk | None:
+        """The list summary of exactly this section, if it has one."""
+        row = self.catalog.lists.get(section_key(doc_id, section))
+        return None if row is None else self.retriever.chunks[row]
+
     def _list_of(self, chunk: Chunk) -> Chunk | None:
         """The list summary of the chunk's section, or of the nearest section above it."""
         for depth in range(len(chunk.section), 0, -1):
-            row = self.catalog.lists.get(section_key(chunk.doc_id, chunk.section[:depth]))
-            if row is not None:
-                return self.retriever.chunks[row]
+            if (found := self._section_list(chunk.doc_id, chunk.section[:depth])) is not None:
+                return found
         return None
 
     def _list_after(self, chunk: Chunk) -> Chunk | None:
@@ -80,8 +84,7 @@ class Composer:
             if nxt.doc_id != chunk.doc_id or nxt.section[:depth] != chunk.section:
                 return None
             if len(nxt.section) > depth:
-                found = self.catalog.lists.get(section_key(chunk.doc_id, nxt.section[: depth + 1]))
-                return None if found is None else chunks[found]
+                return self._section_list(chunk.doc_id, nxt.section[: depth + 1])
         return None
 
     @staticmethod
