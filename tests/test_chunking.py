@@ -191,3 +191,15 @@ def test_bylines_and_photo_credits_are_no_sections() -> None:
     chunks = chunk_document(Document("g", "How to Intern Well", "g.txt", text))
     assert {c.section for c in chunks} == {(), ("Get to Know Your Team",)}
     assert not any("Unsplash" in c.text or "ping-pong" in c.text or "Maple" in c.text for c in chunks)
+
+
+def test_a_long_numbered_tip_is_still_its_own_entry() -> None:
+    text = ("Tips\nSo here is my advice\n"
+            "1. Personal projects matter as much as your grades\n"
+            "Employers care about what you have built more than about your transcript.\n"
+            "2. Keep testing the market - always apply even if you are not looking for a job right now\n"
+            "Popular companies give out internships a year in advance, so just apply.\n")
+    chunks = chunk_document(Document("tips", "Tips", "tips.txt", text))
+    advance = next(c for c in chunks if "a year in advance" in c.text and c.kind != "list")
+    assert advance.label.startswith("Keep testing the market")
+    assert "transcript" not in advance.text

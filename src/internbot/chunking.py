@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from internbot.parsing import Block, parse
 from internbot.records import Chunk, ChunkKind, Document
 
-CHUNKER_VERSION = "10"
+CHUNKER_VERSION = "11"
 MIN_PARAGRAPH_CHARS = 120
 MIN_LIST_MEMBERS = 3
 

@@ -35,6 +35,10 @@ CREDIT = re.compile(
 #: "By Maple Ong" under a title: the author, not a section.
 BYLINE = re.compile(r"^By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}$")
 MAX_HEADING_CHARS = 120
+MAX_HEADING_WORDS = 16
+#: A numbered line ("3. Keep testing the market - always apply even if …") is marked as an
+#: entry by its number, so it may run longer than a plain heading.
+MAX_NUMBERED_WORDS = 20
 #: "Difficulty: 3/5", "Duration: 12 weeks": a value line, not a heading.
 METADATA = re.compile(r"^[A-Z][\w ]{0,24}:\s+\S*\d.{0,20}$")
 ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
@@ -51,19 +55,19 @@ def clean(text: str) -> str:
     return " ".join(ZERO_WIDTH.sub("", text.replace("\u00a0", " ")).split())
 
 
-def is_headingish(line: str) -> bool:
+def is_headingish(line: str, max_words: int = MAX_HEADING_WORDS) -> bool:
     """Short, without sentence-final punctuation: the shape of a plain-text heading.
 
     A line ending in a colon is a heading only when label-short ("FAQs:"); a longer one
-    ("Here are some notable programs:") introduces what follows.
+    ("Here are some notable programs:") introduces what follows. Dashes are not words.
     """
-    words = len(line.split())
+    words = sum(1 for w in line.split() if re.search(r"\w", w))
     if METADATA.match(line):
         return False
     return (
         0 < len(line) <= MAX_HEADING_CHARS
         and not re.search(r"[.,;!]$", line)
-        and words <= 16
+        and words <= max_words
         and (not line.endswith(":") or words <= 4)
     )
 
@@ -105,7 +109,7 @@ def parse_text(text: str) -> list[Block]:
             blocks.append(Block("bullet", bullet.group(1)))
         elif i == 0 and is_headingish(line):
             blocks.append(Block("heading", line, 0))
-        elif numbered and is_headingish(entry := numbered.group(2).rstrip(":").strip()):
+        elif numbered and is_headingish(entry := numbered.group(2).rstrip(":").strip(), MAX_NUMBERED_WORDS):
             # "1. Google AI Residency:" followed by text is an entry; followed by "2. …" a list item.
             if nxt and not NUMBERED.match(nxt) and is_body(nxt, line):
                 numbers[len(blocks)] = int(numbered.group(1))
