@@ -17,7 +17,7 @@ def tiny_answerer(tmp_path, text: str, policy=None) -> Answerer:  # type: ignore
     from internbot.indexing import build
 
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
+    corpus.mkdir(parents=True)
     (corpus / "guide.txt").write_text(text, encoding="utf-8")
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=HASHING_MODEL,
                         model_sha256="", abstain_threshold=0.0)
@@ -177,3 +177,28 @@ def test_an_answer_that_only_leads_in_goes_on(tmp_path) -> None:  # type: ignore
     assert all(item in takeaways.answer for item in ("Start early", "Use connections", "Build side projects"))
     choice = answerer.ask("Choosing between a paid job and an internship?")
     assert "Let's look at the differences." in choice.answer and "long-term engagement" in choice.answer
+
+
+def test_an_answer_that_points_back_starts_with_what_it_points_at(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"These techniques form the foundation…" answers with the sentence before it, the one that
+    names the techniques; a passage that opens on its own is left as it is."""
+    from dataclasses import replace
+
+    from internbot.shaping import Policy
+
+    text = (
+        "A Field Guide\n\nWhat is Machine Learning?\n\n"
+        "Machine learning encompasses a diverse set of techniques, including supervised learning, "
+        "unsupervised learning, and reinforcement learning.\n\n"
+        "These techniques form the foundation for building models and systems that can analyse data, "
+        "identify trends, and make informed decisions.\n\n"
+        "Finding a Mentor\n\nA mentor reviews your projects and opens doors at companies.\n")
+    answer = tiny_answerer(tmp_path / "on", text).ask(
+        "Which techniques form the foundation for building models?")
+    assert answer.answer.startswith("Machine learning encompasses a diverse set"), answer.answer
+    assert "These techniques form the foundation" in answer.answer
+    off = tiny_answerer(tmp_path / "off", text, policy=replace(Policy(), look_back=False)).ask(
+        "Which techniques form the foundation for building models?")
+    assert off.answer.startswith("These techniques"), off.answer
+    mentor = tiny_answerer(tmp_path / "m", text).ask("What does a mentor review?")
+    assert mentor.answer.startswith("A mentor reviews"), mentor.answer

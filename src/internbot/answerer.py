@@ -209,6 +209,7 @@ class Answerer:
             body = self.composer.list_text(chunk, hits, room)
         else:
             body = clip(self.composer.trim(chunk, vector, concepts), room)
+            body = self.composer.look_back(chunk, body, room)
             body = self.composer.go_on(chunk, body, room)
         text = body + f"\n\n(Source: {where})"
         return Answer(question, True, text, round(conf, 4), sources,

@@ -61,6 +61,26 @@ class Composer:
                 size += len(sentence) + 1
         return "\n".join([body, " ".join(more)]) if more else body
 
+    def look_back(self, chunk: Chunk, body: str, room: int) -> str:
+        """An answer whose first sentence leans on the passage before it ("These techniques
+        form the foundation…") starts with that passage's last sentence, when it is a
+        paragraph of the same section and both fit the bubble."""
+        if not self.policy.look_back or not chunk.sentences or not body.startswith(chunk.sentences[0]):
+            return body
+        if not refers_back(chunk.sentences[0]):
+            return body
+        at = self.retriever.position(chunk)
+        if at == 0:
+            return body
+        before = self.retriever.chunks[at - 1]
+        if (before.doc_id != chunk.doc_id or before.section != chunk.section
+                or before.kind != "paragraph" or not before.sentences):
+            return body
+        last = before.sentences[-1]
+        if points_ahead(last) or len(last) + 1 + len(body) > room:
+            return body
+        return f"{last} {body}"
+
     def _section_list(self, doc_id: str, section: tuple[str, ...]) -> Chunk | None:
         """The list summary of exactly this section, if it has one."""
         row = self.catalog.lists.get(section_key(doc_id, section))

@@ -52,6 +52,8 @@ class Policy:
     trim_above: int = 500
     #: An answer that only leads in goes on with the passage it announces.
     go_on: bool = True
+    #: An answer that opens by pointing back ("These techniques…") starts with what it points at.
+    look_back: bool = True
     #: Score gap under which a close runner-up from another section is offered as "did you mean".
     did_you_mean_gap: float = 0.03
 
