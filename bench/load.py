@@ -136,6 +136,23 @@ def through_nginx(args: argparse.Namespace) -> dict[str, dict[str, float]]:
     return results
 
 
+def ready(index: str, bin_: Path) -> None:
+    """The project's own index is brought up to date first, as `make run` does; another index
+    must load as it is, or the run stops with the engine's own message (not a server that never
+    becomes ready)."""
+    if Path(index).resolve() == (ROOT / "index").resolve():
+        subprocess.run([str(bin_ / "internbot"), "index", "--if-needed"], check=True,
+                       env={**os.environ, "HF_HUB_OFFLINE": "1"})
+        return
+    from internbot.errors import InternbotError
+    from internbot.index import load
+
+    try:
+        load(index)
+    except InternbotError as exc:
+        sys.exit(f"bench/load.py: {exc}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=32)
@@ -151,6 +168,7 @@ def main() -> None:
                           **through_nginx(args)}, indent=2))
         return
     bin_ = Path(sys.executable).parent
+    ready(args.index, bin_)
     results = {}
     runs = {"naive (one encode per request)": [sys.executable, str(ROOT / "bench/naive_server.py"),
                                                args.index]}
