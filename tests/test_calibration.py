@@ -44,6 +44,29 @@ def test_probes_are_deterministic_and_come_from_the_corpus(fake_index: Settings)
     assert "How do I bake sourdough bread at home?" in first.off_topic
 
 
+def test_crossed_near_misses_pair_words_no_passage_pairs() -> None:
+    """A crossed near miss swaps the question's most specific word for another passage's, only
+    when no passage holds the new word with the question's other specific words."""
+    from internbot.probes import crossed
+
+    bm25 = BM25.build([
+        "Data scientists analyse datasets and build dashboards.",
+        "Interns earn a monthly salary and a housing stipend.",
+        "Recruiters read dashboards and salary bands before the interview.",
+        "Data scientists at startups write reports.",
+        "Mentors review code every week.",
+        "Offices close early on Fridays.",
+    ])
+    question = "what do data scientists analyse?"
+    # "stipend" never shares a passage with "scientists" or "data": a near-domain question.
+    assert crossed(question, bm25, "A stipend.") == "what do data scientists stipend?"
+    # "dashboards" does (the first passage): swapping it in would still be answerable.
+    assert crossed(question, bm25, "The dashboards.") is None
+    # Nothing of the corpus to swap in, or nothing specific left to pair with: no probe.
+    assert crossed(question, bm25, "Lasagna recipes.") is None
+    assert crossed("what about scientists?", bm25, "A stipend.") is None
+
+
 def test_fully_known_off_topic_probes_weigh_their_share() -> None:
     """A handful of "every word known, meaning far" probes still moves the fit: together they
     weigh KNOWN_BANK_SHARE of the off-topic class, so full word coverage stops meaning in scope."""

@@ -2,7 +2,8 @@
 
 At index time `calibrate` asks the corpus's own probe questions (`probes.py`: in-scope ones
 made from its headings, labels and sentences, off-topic ones from a shipped bank and from
-in-scope probes with their key word swapped for a foreign one) and fits a class-balanced,
+in-scope probes with their key word swapped for a foreign one, or for a word of the corpus that
+no passage pairs with the rest) and fits a class-balanced,
 sign-constrained logistic regression on their `Evidence`; confidence 0.5 is its boundary. The
 result is stored in the index manifest, so a new corpus gets its own boundary and no constant
 fitted to one article lives in the code.
@@ -45,8 +46,8 @@ KNOWN_BANK_QUANTILE = 0.5
 KNOWN_BANK_SHARE = 0.2
 #: Bumped when probes or fit change, so `internbot index --if-needed` refits older indexes.
 #: 2: fully known bank questions far in meaning count as off topic. 3: an unknown everyday word
-#: weighs less in corpus coverage.
-CALIBRATION_VERSION = 3
+#: weighs less in corpus coverage. 4: crossed near misses (known words no passage pairs).
+CALIBRATION_VERSION = 4
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 

@@ -187,6 +187,14 @@ class BM25:
         i = self.vocab.get(term)
         return 0 if i is None else int(self.engine.scores["indptr"][i + 1] - self.engine.scores["indptr"][i])
 
+    def postings(self, term: str) -> np.ndarray:
+        """The rows of the passages that hold `term`, sorted."""
+        i = self.vocab.get(term)
+        if i is None or self.engine is None:
+            return np.zeros(0, dtype=np.int64)
+        indptr = self.engine.scores["indptr"]
+        return np.asarray(self.engine.scores["indices"][indptr[i] : indptr[i + 1]])
+
     def idf(self, term: str) -> float | None:
         i = self.vocab.get(term)
         return None if i is None else float(self._idf[i])

@@ -8,7 +8,10 @@
   (they count only when far from the corpus in meaning, see `answerability.py`); plus
   *near misses*, in-scope probes whose most specific word is swapped for a foreign one
   ("how long is the Microsoft Research internship" → "how long is the Microsoft Research
-  mortgage"), which a passage matching the rest must not answer.
+  mortgage"), which a passage matching the rest must not answer; and *crossed* near misses,
+  whose most specific word is swapped for a word of another passage that never appears with
+  the question's other specific words ("what do data scientists do" → "what do data
+  scientists salary"): every word is the corpus's, but no passage speaks of them together.
 
 Deterministic for a given corpus: the random choices are seeded with the corpus hash.
 """
@@ -21,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
+import numpy as np
+
 from internbot.lexical import BM25, STOPWORDS, stem, terms, words
 from internbot.records import Chunk
 
@@ -32,6 +37,12 @@ PER_PASSAGE = 3
 MAX_SCANNED = 20_000
 #: Near misses made per in-scope probe share.
 NEAR_MISS_SHARE = 0.5
+#: Crossed near misses (`crossed`) made per in-scope probe share. Measured 0.25–0.5 on four
+#: corpora and three probe seeds (docs/quality.md, item 19).
+CROSSED_SHARE = 0.35
+#: A question word held by at most this share of the passages is specific: a crossed near
+#: miss's new word must share no passage with any of them.
+CROSSED_DF = 0.05
 #: Share of in-scope probes with an everyday word mixed in.
 EVERYDAY_SHARE = 0.8
 #: Share of in-scope probes with a typo (two letters swapped), as visitors type them.
@@ -154,6 +165,27 @@ def near_miss(question: str, bm25: BM25, rng: random.Random) -> str | None:
     return re.sub(rf"\b{re.escape(key)}\b", rng.choice(foreign), question, count=1, flags=re.I)
 
 
+def crossed(question: str, bm25: BM25, other: str) -> str | None:
+    """The question with its most specific known word swapped for `other`'s most specific
+    one, when no passage holds that word together with any of the question's other specific
+    words (`CROSSED_DF`; else its next most specific): a near-domain question ("what do data
+    scientists earn?" over a corpus that never pairs pay with data scientists)."""
+    known = [w for w in dict.fromkeys(_content(question)) if bm25.knows(stem(w))]
+    if len(known) < 2:
+        return None
+    key, anchor = sorted(known, key=lambda w: -bm25.weight(stem(w)))[:2]
+    candidates = [w for w in dict.fromkeys(_content(other))
+                  if bm25.knows(stem(w)) and stem(w) not in {stem(k) for k in known}]
+    if not candidates:
+        return None
+    swap = max(candidates, key=lambda w: bm25.weight(stem(w)))
+    rows = bm25.postings(stem(swap))
+    rare = [w for w in known if w != key and bm25.df(stem(w)) <= max(2, CROSSED_DF * bm25.n)] or [anchor]
+    if any(len(np.intersect1d(rows, bm25.postings(stem(w)))) for w in rare):
+        return None
+    return re.sub(rf"\b{re.escape(key)}\b", swap, question, count=1, flags=re.I)
+
+
 def make_probes(chunks: Sequence[Chunk], bm25: BM25, seed: str = "") -> Probes:
     rng = random.Random(f"internbot-probes:{seed}")
     rows: Sequence[int] = range(len(chunks))
@@ -175,4 +207,7 @@ def make_probes(chunks: Sequence[Chunk], bm25: BM25, seed: str = "") -> Probes:
         (bank if bm25.coverage(terms(q)) < 1.0 else known).append(q)
     near = [m for q in rng.sample(in_scope, int(len(in_scope) * NEAR_MISS_SHARE))
             if (m := near_miss(q, bm25, rng))]
+    others = [s for c in passages for s in c.sentences]
+    near += [m for q in rng.sample(in_scope, int(len(in_scope) * CROSSED_SHARE))
+             if others and (m := crossed(q, bm25, rng.choice(others)))]
     return Probes(in_scope, bank + near, len(near), known)
