@@ -67,6 +67,31 @@ def test_crossed_near_misses_pair_words_no_passage_pairs() -> None:
     assert crossed("what about scientists?", bm25, "A stipend.") is None
 
 
+def test_an_unknown_word_that_supports_the_match_is_excused(fake_index: Settings) -> None:
+    """`Retriever.support` measures how much cosine the question's rarest unknown word carries
+    with the top passage; from the fitted threshold up, the word counts as absent."""
+    retriever = Answerer.from_settings(fake_index).retriever
+    question = "How do I brew coffee with a zorblax grinder?"
+    [plain] = retriever.search_many([question], support=False)
+    assert plain.unknown == "zorblax" and plain.evidence.foreign > 0 and plain.support == 0
+    retriever.support = float("inf")  # measured, never excused
+    [measured] = retriever.search_many([question])
+    assert measured.evidence == plain.evidence and measured.support != 0
+    retriever.support = -float("inf")  # every unknown word excused
+    [excused] = retriever.search_many([question])
+    assert excused.evidence.foreign == 0
+    assert excused.evidence.corpus_cover > plain.evidence.corpus_cover
+    assert excused.evidence.dense == plain.evidence.dense  # ranking and cosine are untouched
+    # A question with no unknown word is not encoded again.
+    [known] = retriever.search_many(["How do I brew coffee?"])
+    assert known.unknown == "" and known.support == 0
+
+
+def test_the_support_threshold_is_fitted_and_kept(fake_index: Settings) -> None:
+    cal = Answerer.from_settings(fake_index).calibration
+    assert cal.support is not None and Answerer.from_settings(fake_index).retriever.support == cal.support
+
+
 def test_fully_known_off_topic_probes_weigh_their_share() -> None:
     """A handful of "every word known, meaning far" probes still moves the fit: together they
     weigh KNOWN_BANK_SHARE of the off-topic class, so full word coverage stops meaning in scope."""

@@ -153,6 +153,7 @@ def test_cli_eval_writes_everything_and_gates(env: dict[str, str], tmp_path: Pat
     html = (rep / "report.html").read_text()
     assert "<svg" in html and "Misses" in html and "http" not in html.split("<svg")[0]
     assert "Calibration of this corpus" in html and "off-topic probes" in html
+    assert f"<b>{metrics['calibration']['support']:.3f}</b> of cosine" in html
     assert trec.read_text().startswith("w Q0 ")
     res = CliRunner().invoke(main, [*args, "--fail-under", "hit@1=1.01", "--compare", str(out)], env=env)
     assert res.exit_code == 1 and "fail-under: hit@1" in res.output and "fixed:" in res.output

@@ -35,6 +35,15 @@ def test_dev_set_targets(real_answerer) -> None:  # type: ignore[no-untyped-def]
     assert false_abstain <= 0.03, report
 
 
+def test_an_unknown_word_close_to_the_passage_does_not_make_a_question_off_topic(  # type: ignore[no-untyped-def]
+        real_answerer) -> None:
+    """"plotting" is not in the guide, but the visualization passage holds its meaning; a
+    "lasagna" is foreign to every passage."""
+    plotting = real_answerer.ask("which plotting libraries are useful?")
+    assert plotting.answered and "Matplotlib" in plotting.answer
+    assert not real_answerer.ask("How do I cook lasagna for ML interns?").answered
+
+
 def test_follow_up_uses_history(real_answerer) -> None:  # type: ignore[no-untyped-def]
     a = real_answerer.ask("how long is it?", ["Tell me about the Google AI Residency"])
     assert a.answered and "year-long" in a.answer

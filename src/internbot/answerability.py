@@ -44,10 +44,15 @@ KNOWN_BANK_QUANTILE = 0.5
 #: questions a corpus happens to know does not decide how much they count. Measured 0.15–0.35
 #: on four corpora (docs/quality.md).
 KNOWN_BANK_SHARE = 0.2
+#: An unknown word supports the match (`Retriever.support`) when dropping it costs more cosine
+#: with the top passage than it does for this share of the off-topic probes' unknown words.
+#: Measured 0.9–1.0 (docs/quality.md, item 20).
+SUPPORT_QUANTILE = 0.98
 #: Bumped when probes or fit change, so `internbot index --if-needed` refits older indexes.
 #: 2: fully known bank questions far in meaning count as off topic. 3: an unknown everyday word
 #: weighs less in corpus coverage. 4: crossed near misses (known words no passage pairs).
-CALIBRATION_VERSION = 4
+#: 5: unknown words that support the match (`Retriever.support`).
+CALIBRATION_VERSION = 5
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 
@@ -76,6 +81,8 @@ class Calibration:
     examples: dict[str, list[str]] = field(default_factory=dict)
     #: How the probes and fit were made (CALIBRATION_VERSION); 0 for indexes from before it.
     version: int = 0
+    #: The cosine drop from which an unknown word supports the match (None: not measured).
+    support: float | None = None
 
     def confidence(self, evidence: Evidence) -> float:
         z = float(np.dot(self.weights, vector(evidence, self.features)) + self.bias)
@@ -168,9 +175,25 @@ def calibrate(retriever: Retriever, seed: str = "", probes: Probes | None = None
     probes = probes or make_probes(retriever.chunks, retriever.bm25, seed)
     if not probes.in_scope:
         log.warning("the corpus gave no probe questions: abstention stays uncalibrated")
+    retriever.support = fit_support(retriever, probes.off_topic)
     positive, negative, known = probe_evidence(retriever, probes)
     calibration = fit(positive, negative, known=known)
-    return replace(calibration, examples=probes.examples())
+    return replace(calibration, examples=probes.examples(), support=retriever.support)
+
+
+def fit_support(retriever: Retriever, off_topic: list[str]) -> float | None:
+    """How much cosine an unknown word must carry to support a match: the SUPPORT_QUANTILE of
+    what the off-topic probes' unknown words carry ("mortgage" swapped into an in-scope
+    question, "lasagna" in a bank one), which are foreign by construction."""
+    retriever.support = float("inf")  # measure every unknown word, excuse none
+    supports = [r.support for start in range(0, len(off_topic), 256)
+                for r in retriever.search_many(off_topic[start : start + 256], k=5) if r.unknown]
+    if not supports:
+        return None
+    threshold = float(np.quantile(supports, SUPPORT_QUANTILE))
+    log.info("unknown words support a match from a cosine drop of %.3f (%d off-topic probes)",
+             threshold, len(supports))
+    return threshold
 
 
 def probe_evidence(retriever: Retriever, probes: Probes) -> tuple[np.ndarray, np.ndarray, int]:

@@ -156,7 +156,8 @@ class Answerer:
         vectors = self.retriever.encode(texts) if texts else np.zeros((0, 1), np.float32)
         results = self.retriever.search_many(
             texts, vectors, k=max(self.settings.top_k, 5),
-            doc_ids=[docs[i] for i, _ in owners])
+            doc_ids=[docs[i] for i, _ in owners], support=False)
+        results = self._support(texts, vectors, results)
         found: dict[int, dict[str, tuple[Retrieval, np.ndarray]]] = {}
         for (i, how), res, vec in zip(owners, results, vectors, strict=True):
             found.setdefault(i, {})[how] = (res, vec)
@@ -173,6 +174,19 @@ class Answerer:
         return self.calibration.confidence(retrieval.evidence) if retrieval.hits else 0.0
 
     # -- steps ------------------------------------------------------------------------------
+
+    def _support(self, texts: list[str], vectors: np.ndarray,
+                 results: list[Retrieval]) -> list[Retrieval]:
+        """Measure whether a question's unknown word supports its match only where that can
+        change the decision: below the threshold as it is, above it were the word excused."""
+        if self.retriever.support is None:
+            return results
+        threshold = self.settings.abstain_threshold
+        rows = [i for i, r in enumerate(results) if r.unknown and r.hits
+                and self.confidence(r) < threshold
+                <= self.confidence(self.retriever.excused(texts[i], r))]
+        return self.retriever.supported(texts, vectors, results, rows) if rows else results
+
 
     def _pick(self, query: Query, options: dict[str, tuple[Retrieval, np.ndarray]]
               ) -> tuple[Retrieval, np.ndarray]:

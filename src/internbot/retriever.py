@@ -7,8 +7,9 @@ and added with a fixed weight; `coverage` says how much of the question the corp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -78,6 +79,12 @@ class Retrieval:
     evidence: Evidence = Evidence()
     #: The question's concepts (each term with its aliases' terms), for answer trimming.
     concepts: Concepts = field(default_factory=list)
+    #: The question's most specific word the corpus lacks ("" when none is specific at all)…
+    unknown: str = ""
+    #: …and how much the question's cosine with the top passage drops without it (measured
+    #: when `Retriever.support` is set): a word the passage's meaning holds ("coding" over
+    #: "programming languages") supports the match, a foreign one ("medical") does not.
+    support: float = 0.0
 
 
 def open_search(spec: str, index: Index, *, progress: bool = False) -> SearchBackend:
@@ -106,6 +113,10 @@ class Retriever:
         self.aliases = index_aliases(index.manifest.synonyms)
         #: Built with the index (alias group terms included), memory-mapped on load.
         self.bm25: BM25 = index.lexical
+        #: An unknown word supporting the match by at least this much counts as no unknown
+        #: word at all; fitted per corpus with the abstention model (`answerability.py`).
+        #: None: not measured (one encode fewer per question with an unknown word).
+        self.support: float | None = index.manifest.calibration.get("support")
 
     @property
     def chunks(self) -> Sequence[Chunk]:
@@ -167,9 +178,10 @@ class Retriever:
         best[held] = np.maximum.reduceat(sims, starts)
         return best
 
-    def _analyse(self, text: str) -> tuple[list[str], Concepts, float, float]:
+    def _analyse(self, text: str) -> tuple[list[str], Concepts, float, float, str]:
         """The question's lexical terms; its concepts; the everyday-English specificity of its
-        rarest word the corpus lacks; and the share of its concepts the corpus knows.
+        rarest word the corpus lacks; the share of its concepts the corpus knows; and that
+        rarest unknown word.
 
         A word said as an alias ("ML") is searched as its group's term, which every passage
         saying "ML" or "machine learning" holds, so a rare abbreviation does not outweigh the
@@ -190,13 +202,14 @@ class Retriever:
             qterms += [g for g in dict.fromkeys(self.aliases.groups_in(text)) if bm25.knows(g)]
             unknown = [w for w in unknown if not self.aliases.groups_in(w)]
         unique = sorted({frozenset(c) for c in concepts.values()}, key=sorted)
-        foreign = max((specificity(w) for w in unknown), default=0.0)
-        return qterms, unique, foreign, bm25.concept_coverage(unique, unknown)
+        rarest = max(((specificity(w), w) for w in unknown), default=(0.0, ""))
+        cover = bm25.concept_coverage(unique, unknown)
+        return qterms, unique, rarest[0], cover, rarest[1] if rarest[0] else ""
 
     def _fuse(self, text: str, q: np.ndarray, dense_ids: np.ndarray, k: int,
               extra_text: str, doc_id: str | None) -> Retrieval:
         w, index, bm25 = self.weights, self.index, self.bm25
-        qterms, concepts, foreign, corpus_cover = self._analyse(text)
+        qterms, concepts, foreign, corpus_cover, unknown = self._analyse(text)
         all_terms = qterms + (bm25.query_terms(extra_text) if extra_text else [])
         term_ids = bm25.term_ids(all_terms)
         cand = self._candidates(dense_ids, self.search.lexical(term_ids, self.pool))
@@ -230,7 +243,46 @@ class Retriever:
             agreement=float(np.argmax(dense) == np.argmax(lex_norm)) if lex_norm.any() else 0.0,
             foreign=foreign,
         )
-        return Retrieval(hits, evidence, concepts)
+        return Retrieval(hits, evidence, concepts, unknown)
+
+    def _top_cosine(self, retrieval: Retrieval, q: np.ndarray) -> float:
+        """The best cosine of `q` with the top passage or one of its sentences."""
+        row = retrieval.hits[0].chunk.row
+        sentences = self.index.chunk_sentence_vectors(row)
+        best = float(self.index.vectors[row] @ q)
+        return max(best, float((sentences @ q).max())) if len(sentences) else best
+
+    @staticmethod
+    def _without(text: str, word: str) -> str:
+        return " ".join(re.sub(rf"\b{re.escape(word)}\b", " ", text, flags=re.I).split())
+
+    def excused(self, text: str, retrieval: Retrieval) -> Retrieval:
+        """The retrieval as if its unknown word were absent: corpus coverage and foreignness
+        of the question without it (no encoding)."""
+        if not retrieval.unknown or not (rest := self._without(text, retrieval.unknown)):
+            return retrieval
+        _, _, foreign, cover, _ = self._analyse(rest)
+        return replace(retrieval, evidence=replace(retrieval.evidence, foreign=foreign, corpus_cover=cover))
+
+    def supported(self, texts: Sequence[str], vectors: np.ndarray, results: Sequence[Retrieval],
+                  rows: Sequence[int] | None = None) -> list[Retrieval]:
+        """The questions (of `rows`, default all) with an unknown word, encoded once more
+        without it in one batch: the drop in cosine with the top passage is the word's
+        support, and a word supporting by at least `self.support` is excused, so a paraphrase
+        ("which coding languages should I know?") is not taken for an off-topic question."""
+        rows = range(len(results)) if rows is None else rows
+        todo = [(i, rest) for i in rows if results[i].unknown and results[i].hits
+                and (rest := self._without(texts[i], results[i].unknown))]
+        out = list(results)
+        if not todo:
+            return out
+        for (i, _), v in zip(todo, self.encode([rest for _, rest in todo]), strict=True):
+            r = results[i]
+            support = self._top_cosine(r, vectors[i]) - self._top_cosine(r, v)
+            if self.support is not None and support >= self.support:
+                r = self.excused(texts[i], r)
+            out[i] = replace(r, support=support)
+        return out
 
     @property
     def pool(self) -> int:
@@ -239,8 +291,10 @@ class Retriever:
 
     def search_many(self, texts: Sequence[str], vectors: np.ndarray | None = None, k: int = 10,
                     *, extra_texts: Sequence[str] | None = None,
-                    doc_ids: Sequence[str | None] | None = None) -> list[Retrieval]:
-        """Retrieve for many queries at once: one encode call and one FAISS search."""
+                    doc_ids: Sequence[str | None] | None = None, support: bool = True) -> list[Retrieval]:
+        """Retrieve for many queries at once: one encode call and one FAISS search (and one
+        more for the questions with an unknown word, unless `support` is off or unfitted:
+        the answerer asks `supported` itself, for the few whose decision it can change)."""
         if not texts:
             return []
         if vectors is None:
@@ -251,5 +305,6 @@ class Retriever:
         ids = self.search.dense(vectors, self.pool)
         extra = extra_texts or [""] * len(texts)
         docs = doc_ids or [None] * len(texts)
-        return [self._fuse(t, v, i, k, e, d)
-                for t, v, i, e, d in zip(texts, vectors, ids, extra, docs, strict=True)]
+        results = [self._fuse(t, v, i, k, e, d)
+                   for t, v, i, e, d in zip(texts, vectors, ids, extra, docs, strict=True)]
+        return self.supported(texts, vectors, results) if support and self.support is not None else results
