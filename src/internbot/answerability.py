@@ -51,8 +51,9 @@ SUPPORT_QUANTILE = 0.98
 #: Bumped when probes or fit change, so `internbot index --if-needed` refits older indexes.
 #: 2: fully known bank questions far in meaning count as off topic. 3: an unknown everyday word
 #: weighs less in corpus coverage. 4: crossed near misses (known words no passage pairs).
-#: 5: unknown words that support the match (`Retriever.support`).
-CALIBRATION_VERSION = 5
+#: 5: unknown words that support the match (`Retriever.support`). 6: probes from up to 800
+#: passages (400 before), for a steadier fit on larger corpora.
+CALIBRATION_VERSION = 6
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 

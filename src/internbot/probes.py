@@ -30,7 +30,7 @@ from internbot.lexical import BM25, STOPWORDS, stem, terms, words
 from internbot.records import Chunk
 
 #: At most this many passages are sampled for in-scope probes (evenly over the corpus).
-MAX_PASSAGES = 400
+MAX_PASSAGES = 800
 #: Probes asked of each sampled passage, so a small corpus still gives enough of them.
 PER_PASSAGE = 3
 #: At most this many passages are read to pick the probe passages from.
