@@ -202,3 +202,23 @@ def test_an_answer_that_points_back_starts_with_what_it_points_at(tmp_path) -> N
     assert off.answer.startswith("These techniques"), off.answer
     mentor = tiny_answerer(tmp_path / "m", text).ask("What does a mentor review?")
     assert mentor.answer.startswith("A mentor reviews"), mentor.answer
+
+
+def test_the_best_item_is_marked_even_when_its_summary_line_is_a_short_sentence(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A list's summary line may be only an item's short first sentence ("Coding challenges are
+    a thing."); the item that answers is still the one shown first, marked and in full."""
+    from internbot.records import Hit
+
+    text = (
+        "Interview Notes\nTechnical Interviews\nHere are the things I feel are important:\n"
+        "  • Coding challenges are a thing. They are timed HackerRank-style problems before a call.\n"
+        "  • Python is a good pick. It is fast to write and to debug in an interview.\n"
+        "  • Stay calm. I thought I failed two final rounds and got offers for both.\n"
+        "Finding a Mentor\nA mentor reviews your projects and opens doors at companies.\n")
+    answerer = tiny_answerer(tmp_path, text)
+    chunks = answerer.retriever.chunks
+    summary = next(c for c in chunks if c.kind == "list")
+    item = next(c for c in chunks if c.kind == "bullet" and c.text.startswith("Coding challenges"))
+    shown = answerer.composer.list_text(summary, [Hit(item, 1.0)], 800)
+    assert "▸ Coding challenges are a thing. They are timed HackerRank-style" in shown, shown
+    assert shown.count("Coding challenges") == 1, shown

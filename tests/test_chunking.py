@@ -203,3 +203,20 @@ def test_a_long_numbered_tip_is_still_its_own_entry() -> None:
     advance = next(c for c in chunks if "a year in advance" in c.text and c.kind != "list")
     assert advance.label.startswith("Keep testing the market")
     assert "transcript" not in advance.text
+
+
+def test_a_list_leads_with_the_paragraph_before_it_not_a_closing_remark() -> None:
+    text = ("Open Source\nHow to get involved\n"
+            "Open source is a good way to learn how large projects are run in the open.\n"
+            "I am only going to recommend some of the bigger projects here, to get started with.\n"
+            "  • freeCodeCamp: contribute to the curriculum.\n  • Strapi: a modern CMS.\n"
+            "  • React: the most popular JavaScript framework.\n"
+            "Contributing might be hard to get into, but it strengthens your resume like nothing else.\n")
+    chunks = chunk_document(Document("oss", "Open Source", "oss.txt", text))
+    summary = next(c for c in chunks if c.kind == "list")
+    assert summary.sentences[0].startswith("I am only going to recommend")
+    assert not any("hard to get into" in s for s in summary.sentences)
+    assert any("hard to get into" in c.text for c in chunks if c.kind == "paragraph")
+    bullets_first = chunk_document(Document("b", "B", "b.txt", "B\nTools\n  • one: a\n  • two: b\n"
+                                            "  • three: c\nThat is all there is to say about tools.\n"))
+    assert next(c for c in bullets_first if c.kind == "list").sentences[0].startswith("• one")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from internbot.parsing import Block, parse
 from internbot.records import Chunk, ChunkKind, Document
 
-CHUNKER_VERSION = "11"
+CHUNKER_VERSION = "12"
 MIN_PARAGRAPH_CHARS = 120
 MIN_LIST_MEMBERS = 3
 
@@ -184,7 +184,7 @@ def chunk_document(doc: Document, max_chars: int = 800) -> list[Chunk]:
         for bullet in bullets:
             for group in pack_sentences(bullet, max_chars):
                 builder.add(sec.path, "bullet", group, label=split_label(bullet))
-        intro = paragraphs[-1] if paragraphs else ""
+        intro = _intro(sec.blocks) if bullets else (paragraphs[-1] if paragraphs else "")
         entries = [
             c for c in sec.children
             if sec.path and c.level >= 2 and c.blocks and not c.path[-1].endswith("?")
@@ -198,6 +198,13 @@ def chunk_document(doc: Document, max_chars: int = 800) -> list[Chunk]:
             ]
             builder.list_summary(sec.path, intro, members)
     return _with_pages(builder.chunks, doc.pages) if doc.pages else builder.chunks
+
+
+def _intro(blocks: list[Block]) -> str:
+    """The paragraph that leads into a section's bullets: the last one before the first bullet
+    ("I recommend these projects:"), not a closing remark after them ("" when none precedes)."""
+    first = next(i for i, b in enumerate(blocks) if b.kind == "bullet")
+    return next((b.text for b in reversed(blocks[:first]) if b.kind == "paragraph"), "")
 
 
 def _with_pages(chunks: list[Chunk], pages: tuple[str, ...]) -> list[Chunk]:

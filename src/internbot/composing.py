@@ -167,7 +167,7 @@ class Composer:
         first = -1
         if best is not None:
             head = (best.label or best.text)[:40].lower()
-            first = next((i for i, item in enumerate(items) if item.lower().startswith(head)), -1)
+            first = next((i for i, item in enumerate(items) if _same_start(item.lower(), head)), -1)
         # The marked item in its own words: the summary's line may be cut to fit the chunk.
         lines = [f"▸ {self._item_text(best)}"] if best is not None and first >= 0 else []
         for i, item in enumerate(items):
@@ -247,3 +247,11 @@ class Composer:
             return sims
         cover = [bm25.concept_cover(concepts, term_set(s))[0] for s in chunk.sentences]
         return sims + weight * np.asarray(cover, dtype=sims.dtype)
+
+
+def _same_start(item: str, head: str) -> bool:
+    """A summary line and an item's head agree as far as both go: the line may be only the
+    item's short first sentence ("Coding challenges are a thing."), or cut with "…"."""
+    item = item.rstrip("…")
+    n = min(len(item), len(head))
+    return n > 0 and item[:n] == head[:n]
