@@ -182,7 +182,7 @@ def test_an_index_calibrated_the_old_way_is_refitted_when_needed(fake_settings: 
 def test_an_unknown_everyday_word_costs_less_coverage_than_a_rare_one() -> None:
     """"What should I wear to an interview?" knows more of itself than "…a lasagna interview?":
     an unknown word weighs by how rare it is in everyday English; an unknown short token, nothing."""
-    from internbot.lexical import specificity, stem
+    from internbot.tokens import specificity, stem
 
     bm25 = BM25.build(["Prepare for the interview and dress well.", "Interview questions and answers."])
     assert specificity("wear") < specificity("lasagna")

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from internbot.lexical import term_set, terms
 from internbot.passages import Catalog, section_key
 from internbot.records import AnswerKind, Chunk, Hit, clip
 from internbot.retriever import Concepts, Retriever
 from internbot.shaping import ENUMERATE, Policy, points_ahead, refers_back
+from internbot.tokens import term_set, terms
 
 #: A list answers when this many of the best passages (of the first LIST_SPREAD_WINDOW) are its items.
 LIST_SPREAD_ITEMS = 3

@@ -26,8 +26,9 @@ from importlib import resources
 
 import numpy as np
 
-from internbot.lexical import BM25, STOPWORDS, stem, terms, words
+from internbot.lexical import BM25
 from internbot.records import Chunk
+from internbot.tokens import STOPWORDS, stem, terms, words
 
 #: At most this many passages are sampled for in-scope probes (evenly over the corpus).
 MAX_PASSAGES = 800

@@ -15,10 +15,11 @@ import numpy as np
 
 from internbot.embedder import Embedder
 from internbot.index import Index, index_aliases
-from internbot.lexical import BM25, specificity
+from internbot.lexical import BM25
 from internbot.records import Chunk, Hit
 from internbot.search.base import SearchBackend
 from internbot.search.faiss import FaissSearch
+from internbot.tokens import specificity
 
 #: Questions longer than this many tokens (~500 characters) are truncated when encoded.
 QUERY_MAX_TOKENS = 128

@@ -1,0 +1,62 @@
+"""How the engine reads text: lower-cased words, stemmed content terms, and how specific a
+word is in everyday English. Shared by BM25, the probes and answer shaping."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import snowballstemmer
+
+_WORD = re.compile(r"[a-z0-9]+(?:[.'’-][a-z0-9]+)*")
+STOPWORDS = frozenset(
+    """
+    a about above all also am an and any are as at be been being below between both but by
+    can could did do does doing down during each few for from had has have having he her
+    here hers him his how i if in into is it its itself just me more most my no nor not now
+    of off on once only or other our out over own same she should so some such than that the
+    their them then there these they this those through to too under until up very was we
+    were what when where which while who whom why will with would you your yours get got
+    give tell know want like need much many one really thing things way ways make anything
+    something kind kinds type types please also ok okay hi hello hey thanks
+    """.split()  # noqa: SIM905
+)
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return str(_stemmer.stemWord(word))
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens, hyphenated and dotted words also split into their parts."""
+    out: list[str] = []
+    for token in _WORD.findall(text.lower().replace("’", "'")):
+        token = token.removesuffix("'s")
+        parts = re.split(r"[.'-]", token)
+        out.append(token.replace("'", ""))
+        if len(parts) > 1:
+            out.extend(p for p in parts if p)
+    return out
+
+
+def terms(text: str) -> list[str]:
+    """Content terms: stemmed words without stopwords."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1]
+
+
+@lru_cache(maxsize=65536)
+def term_set(text: str) -> frozenset[str]:
+    """The set of a passage sentence's terms, cached: answers score the same sentences often."""
+    return frozenset(terms(text))
+
+
+@lru_cache(maxsize=65536)
+def specificity(word: str) -> float:
+    """How rare a word is in everyday English, 0 (very common) to 1 (unseen), from wordfreq's
+    Zipf scale: 5.5 and up ("people", "stuff") is 0, 2.5 and down is 1 ("lasagna" is 3.1)."""
+    from wordfreq import zipf_frequency
+
+    return min(1.0, max(0.0, (5.5 - zipf_frequency(word, "en")) / 3.0))
