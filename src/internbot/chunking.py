@@ -184,19 +184,19 @@ def chunk_document(doc: Document, max_chars: int = 800) -> list[Chunk]:
         for bullet in bullets:
             for group in pack_sentences(bullet, max_chars):
                 builder.add(sec.path, "bullet", group, label=split_label(bullet))
-        intro = _intro(sec.blocks) if bullets else (paragraphs[-1] if paragraphs else "")
         entries = [
             c for c in sec.children
             if sec.path and c.level >= 2 and c.blocks and not c.path[-1].endswith("?")
         ]
         if len(bullets) >= MIN_LIST_MEMBERS:
-            builder.list_summary(sec.path, intro, bullets)
+            builder.list_summary(sec.path, _intro(sec.blocks), bullets)
         elif len(entries) >= MIN_LIST_MEMBERS:
             members = [
                 f"{c.path[-1]}: {next((b.text for b in c.blocks if b.kind == 'paragraph'), '')}"
                 for c in entries
             ]
-            builder.list_summary(sec.path, intro, members)
+            # Numbered entries follow all of their section's paragraphs: the last one leads in.
+            builder.list_summary(sec.path, paragraphs[-1] if paragraphs else "", members)
     return _with_pages(builder.chunks, doc.pages) if doc.pages else builder.chunks
 
 
