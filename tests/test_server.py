@@ -59,6 +59,10 @@ def test_ask_returns_the_contract(client: TestClient) -> None:
 @pytest.mark.parametrize("body, fragment", [
     ({"question": ""}, "question"),
     ({"question": "   \n "}, "empty"),
+    # str.split's separators, which JSON Schema's \s lacks: refused by the schema itself
+    ({"question": "\x1e"}, "control characters"),
+    ({"question": "\x01 \x7f\t"}, "control characters"),
+    ({"question": "\x85\u3000\ufeff"}, "control characters"),  # white space in some dialect
     ({"question": "x" * 1001}, "1000"),
     ({"question": "ok?", "history": ["q"] * 21}, "history"),
     ({"question": "ok?", "history": ["y" * 1001]}, "history"),

@@ -8,8 +8,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_QUESTION = 1000
 MAX_HISTORY = 20
-#: A question as documented: 1 to 1,000 characters with at least one that is not white space.
-QuestionText = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION, pattern=r"\S")]
+#: A question as documented: 1 to 1,000 characters with at least one that is neither white
+#: space nor a control character. The class is spelt out because `\s` differs between the
+#: dialects that read it: pydantic's Rust regex, JSON Schema's ECMAScript (no U+0085) and
+#: Python's `str.split`, which folds the question (U+001C–U+001F too). With `\S`, a
+#: schema-valid "\x1e" folded to an empty question.
+BLANK = r"\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+QuestionText = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION, pattern=f"[^{BLANK}]")]
 HistoryItem = Annotated[str, Field(max_length=MAX_QUESTION)]
 
 

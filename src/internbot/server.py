@@ -212,7 +212,7 @@ def create_app(settings: Settings, *, answerer: Answerer | None = None,
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         def message(e: dict[str, Any]) -> str:
             if e.get("type") == "string_pattern_mismatch":
-                return "must not be empty or only whitespace"
+                return "must not be empty or only whitespace and control characters"
             return str(e.get("msg", "invalid"))
 
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {message(e)}"
