@@ -222,3 +222,20 @@ def test_the_best_item_is_marked_even_when_its_summary_line_is_a_short_sentence(
     shown = answerer.composer.list_text(summary, [Hit(item, 1.0)], 800)
     assert "▸ Coding challenges are a thing. They are timed HackerRank-style" in shown, shown
     assert shown.count("Coding challenges") == 1, shown
+
+
+def test_sources_keep_a_list_summary_whose_items_are_not_shown() -> None:
+    """A list summary beside its section's lead paragraph is no repeat: its items are not shown."""
+    from internbot.records import Chunk, Hit
+
+    def chunk(cid: str, kind: str, text: str) -> Chunk:
+        return Chunk(cid, "g", "Guide", ("Projects",), kind, text, tuple(text.splitlines()))  # type: ignore[arg-type]
+
+    lead = chunk("p", "paragraph", "Pick one of the bigger projects.")
+    summary = chunk("l", "list", "Pick one of the bigger projects.\n• React: a UI library.\n• Strapi: a CMS.")
+    react = chunk("b1", "bullet", "React: a UI library. Read its guide.")
+    strapi = chunk("b2", "bullet", "Strapi: a CMS. Its community is welcoming.")
+    hits = [Hit(lead, 0.9, 0.9, 0.0), Hit(summary, 0.8, 0.8, 0.0), Hit(react, 0.7, 0.7, 0.0)]
+    assert [h.chunk.id for h in Answerer._distinct(hits)] == ["p", "l", "b1"]
+    hits.append(Hit(strapi, 0.6, 0.6, 0.0))  # every item shown: the summary repeats them
+    assert [h.chunk.id for h in Answerer._distinct(hits)] == ["p", "b1", "b2"]

@@ -251,9 +251,16 @@ class Answerer:
 
     @staticmethod
     def _distinct(hits: list[Hit]) -> list[Hit]:
-        """Hits without list summaries that merely repeat passages already shown."""
-        seen_lists = {h.chunk.section for h in hits if h.chunk.kind != "list"}
-        return [h for h in hits if h.chunk.kind != "list" or h.chunk.section not in seen_lists] or hits
+        """Hits without list summaries that merely repeat passages already shown: those whose
+        every item opens one of the other hits. A summary whose items are not among them is
+        kept, even beside a passage of its section (often its lead paragraph alone)."""
+        shown = [" ".join(h.chunk.text.split()) for h in hits if h.chunk.kind != "list"]
+
+        def repeats(chunk: Chunk) -> bool:
+            items = [line[2:].strip()[:60] for line in chunk.text.splitlines() if line.startswith("• ")]
+            return bool(items) and all(any(item in text for text in shown) for item in items)
+
+        return [h for h in hits if h.chunk.kind != "list" or not repeats(h.chunk)] or hits
 
     def _suggestions(self, hits: list[Hit], chosen: Chunk) -> tuple[str, ...]:
         """Close runners-up from other sections first ("did you mean"), then related topics."""
