@@ -239,3 +239,28 @@ def test_sources_keep_a_list_summary_whose_items_are_not_shown() -> None:
     assert [h.chunk.id for h in Answerer._distinct(hits)] == ["p", "l", "b1"]
     hits.append(Hit(strapi, 0.6, 0.6, 0.0))  # every item shown: the summary repeats them
     assert [h.chunk.id for h in Answerer._distinct(hits)] == ["p", "b1", "b2"]
+
+
+def test_with_several_guides_a_title_is_lexical_evidence_for_its_passages(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two guides with the same "Starting Early" passage: the question's words that only one
+    guide's title holds rank that guide's passage first. A single guide adds no title."""
+    from internbot.config import HASHING_MODEL
+    from internbot.indexing import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    body = "## Starting Early\n\nThe season kicks off in August. Begin in September at the latest.\n"
+    (corpus / "nursing.md").write_text("# Landing a nursing placement\n\n" + body, encoding="utf-8")
+    (corpus / "software.md").write_text("# Landing a software internship\n\n" + body, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=HASHING_MODEL,
+                        model_sha256="", abstain_threshold=0.0)
+    build(settings)
+    answerer = Answerer.from_settings(settings)
+    for topic, doc in (("software internships", "software"), ("nursing placements", "nursing")):
+        hits = answerer.retriever.search_many([f"When should I start applying for {topic}?"], k=2)[0].hits
+        assert hits[0].chunk.doc_id == doc
+        assert hits[0].lexical > hits[1].lexical
+    (corpus / "nursing.md").unlink()
+    build(settings)
+    bm25 = Answerer.from_settings(settings).retriever.bm25
+    assert not bm25.knows("softwar")  # the title's words, in no passage of a lone guide

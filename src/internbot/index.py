@@ -50,7 +50,7 @@ from internbot.search import faiss as ann
 
 T = TypeVar("T")
 
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 #: Up to this many sentence vectors are held as float32 in memory once loaded (questions then
 #: skip widening their candidates' rows: 10k passages p50 1.5-1.6 against 1.85-2.1 ms as float16);
 #: beyond, they stay float16 in the memory map (half the pages to touch).
@@ -159,8 +159,12 @@ class IndexWriter:
 
     Use it as a context manager: leaving without `commit` removes the temp folder."""
 
-    def __init__(self, index_dir: Path, dim: int, synonyms: Sequence[Sequence[str]] = ()) -> None:
+    def __init__(self, index_dir: Path, dim: int, synonyms: Sequence[Sequence[str]] = (),
+                 *, titled: bool = False) -> None:
         self.index_dir = Path(index_dir)
+        #: BM25 reads each passage with its document's title (`Chunk.lexical_text`): set for a
+        #: corpus of several documents, where a title tells them apart.
+        self.titled = titled
         self.index_dir.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_builds(self.index_dir)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.index_dir.name}.tmp-", dir=self.index_dir.parent))
@@ -189,7 +193,7 @@ class IndexWriter:
             self._catalog.add(chunk)
             # Every alias group a passage mentions is one more term of it ("ML" finds
             # "machine learning").
-            text = chunk.search_text()
+            text = chunk.lexical_text(self.titled)
             self._lexical.add(text, self._aliases.groups_in(text))
             self.sentence_rows += len(chunk.sentences)
             self._sentence_offsets.append(self.sentence_rows)
@@ -259,7 +263,7 @@ def _npy_from_raw(raw: BinaryIO, target: Path, dtype: Any, shape: tuple[int, int
 def save(index: Index, index_dir: Path) -> None:
     """Write an index to `index_dir` atomically, through the same writer a build uses."""
     m = index.manifest
-    with IndexWriter(index_dir, m.dim, m.synonyms) as writer:
+    with IndexWriter(index_dir, m.dim, m.synonyms, titled=len(m.documents) > 1) as writer:
         offsets = index.sentence_offsets
         for batch in batched(range(len(index.chunks))):
             lo, hi = batch[0], batch[-1] + 1

@@ -65,6 +65,14 @@ class Chunk:
         heading = " › ".join(self.context)
         return f"{heading}: {self.text}" if heading else self.text
 
+    def lexical_text(self, titled: bool = False) -> str:
+        """What BM25 indexes: the search text, led by the document's title when `titled` (a
+        corpus of several guides, where the title tells them apart: "software internships" in
+        the question, only in one guide's title, not in its "Starting Early" passage)."""
+        if titled and self.section and self.doc_title:
+            return f"{self.doc_title} › {self.search_text()}"
+        return self.search_text()
+
     def sentence_texts(self) -> list[str]:
         """Sentences as embedded: prefixed with their section and label, so "12 to 16 weeks"
         still knows it is about the Microsoft Research internship."""
