@@ -126,6 +126,26 @@ def test_incremental_build_reuses_unchanged_vectors(fake_index: Settings) -> Non
     assert full is not None and full.reused == 0 and full.embedded == old.embedded + 1
 
 
+def test_a_new_chunker_reuses_the_vectors_of_unchanged_texts(fake_index: Settings) -> None:
+    """An index from another chunker version is rebuilt (`--if-needed` sees it), reusing every
+    vector whose text is unchanged; texts embedded the old way are re-embedded."""
+    first = build(fake_index, full=True)
+    assert first is not None
+    path = fake_index.index_dir / "manifest.json"
+
+    def rewrite(**fields: object) -> None:
+        path.write_text(json.dumps({**json.loads(path.read_text()), **fields}))
+
+    rewrite(chunker_version="0")  # written by an older chunker
+    with pytest.raises(IndexMismatchError):
+        store.load(fake_index.index_dir)
+    again = build(fake_index, if_needed=True)
+    assert again is not None and again.embedded == 0 and again.reused == first.embedded
+    rewrite(chunker_version="0", embedded_text_version=0)  # and texts formed another way
+    fresh = build(fake_index, if_needed=True)
+    assert fresh is not None and fresh.reused == 0 and fresh.embedded == first.embedded
+
+
 def test_manifest_lists_every_file_with_its_checksum(fake_index: Settings) -> None:
     manifest = json.loads((fake_index.index_dir / "manifest.json").read_text())
     on_disk = {p.relative_to(fake_index.index_dir).as_posix()

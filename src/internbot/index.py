@@ -83,6 +83,8 @@ class Manifest:
     faiss_params: str = ""
     chunker_version: str = CHUNKER_VERSION
     format_version: int = FORMAT_VERSION
+    #: `records.EMBEDDED_TEXT_VERSION` of the vectors (0: an index from before it was recorded).
+    embedded_text_version: int = 0
     versions: dict[str, str] = field(default_factory=package_versions)
     documents: list[dict[str, Any]] = field(default_factory=list)
     #: Alias groups from the corpus's `synonyms.txt` (the built-in table is added at load).
@@ -319,8 +321,9 @@ def read_manifest(index_dir: Path) -> Manifest:
 
 
 def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None = None,
-         verify: bool = False) -> Index:
+         verify: bool = False, any_chunker: bool = False) -> Index:
     """Load and check an index; `model` and `corpus_hash`, when given, must match the manifest.
+    `any_chunker` accepts another chunker's passages (a rebuild reusing their vectors).
 
     Every file's size is checked (a truncated copy is refused); `verify` also checks sha256,
     which reads every byte (`internbot index --verify`), so serving does not pay for it."""
@@ -329,7 +332,8 @@ def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None =
     if not (index_dir / "manifest.json").exists():
         index_dir = index_dir.with_name(f".{index_dir.name}.old")
     fix = "rebuild it with `internbot index`"
-    if manifest.format_version != FORMAT_VERSION or manifest.chunker_version != CHUNKER_VERSION:
+    if manifest.format_version != FORMAT_VERSION or (
+            not any_chunker and manifest.chunker_version != CHUNKER_VERSION):
         raise IndexMismatchError(f"the index at {index_dir} was written by another version: {fix}")
     if model is not None and manifest.model != model:
         raise IndexMismatchError(

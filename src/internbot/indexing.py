@@ -26,6 +26,7 @@ from internbot.curated import read_curated
 from internbot.embedder import Embedder, load_embedder
 from internbot.errors import InternbotError
 from internbot.probes import make_probes
+from internbot.records import EMBEDDED_TEXT_VERSION
 from internbot.retriever import Retriever, open_search
 from internbot.search.milvus import MilvusSearch, collection_name
 
@@ -72,15 +73,19 @@ def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
     except InternbotError:
         serving = []
     if not full:
-        try:
-            previous = store.load(settings.index_dir, model=settings.model)
+        try:  # another chunker's passages still have vectors for the texts that did not change
+            previous = store.load(settings.index_dir, model=settings.model, any_chunker=True)
         except InternbotError as exc:
             log.info("not reusing the previous index: %s", exc)
+        if previous is not None and previous.manifest.embedded_text_version != EMBEDDED_TEXT_VERSION:
+            log.info("not reusing the previous index: its texts were embedded the old way")
+            previous = None
     embedder = embedder or load_embedder(settings)
     groups = [list(g) for g in parse_synonyms(synonyms, settings.corpus_dir / SYNONYMS_FILE)]
     manifest = store.Manifest(
         model=embedder.name, dim=embedder.dim, chunk_count=0, sentence_count=0,
         corpus_hash=digest, corpus_stat=stat, synonyms=groups,
+        embedded_text_version=EMBEDDED_TEXT_VERSION,
         documents=[{"id": d.id, "title": d.title, "path": d.path,
                     **({"url": d.url} if d.url else {}), **({"anchors": d.anchors} if d.anchors else {})}
                    for d in docs])

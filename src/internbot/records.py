@@ -11,6 +11,10 @@ DocumentFormat = Literal["text", "markdown", "html"]
 AnswerKind = Literal["passage", "list", "curated", "smalltalk", "fallback"]
 
 
+#: How `Chunk.search_text` and `Chunk.sentence_texts` form what is embedded. Bump it when either
+#: changes: a rebuild reuses the previous index's vectors by their text only while it matches.
+EMBEDDED_TEXT_VERSION = 1
+
 @dataclass(frozen=True)
 class Document:
     """One source file of the corpus."""
