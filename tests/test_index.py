@@ -163,8 +163,8 @@ def test_the_lexical_index_round_trips_and_corrects_typos(fake_index: Settings) 
 
     loaded = store.load(fake_index.index_dir)
     aliases = index_aliases(loaded.manifest.synonyms)
-    titled = len(loaded.manifest.documents) > 1  # the fixture corpus has several guides
-    texts = [c.lexical_text(titled) for c in loaded.chunks]
+    assert loaded.manifest.titled  # the fixture corpus has several guides
+    texts = [c.lexical_text(loaded.manifest.titled) for c in loaded.chunks]
     fresh = BM25.build(texts, [aliases.groups_in(t) for t in texts])
     assert isinstance(loaded.lexical.doc_indices, np.ndarray)
     terms = loaded.lexical.query_terms("How hot shoud the watter be for green tea?")

@@ -97,6 +97,12 @@ class Manifest:
     corpus_stat: str = ""
     created: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
 
+    @property
+    def titled(self) -> bool:
+        """Whether BM25 reads passages with their document's title: in a corpus of several
+        documents, where a title tells them apart (`Chunk.lexical_text`)."""
+        return len(self.documents) > 1
+
 
 @dataclass
 class Index:
@@ -265,7 +271,7 @@ def _npy_from_raw(raw: BinaryIO, target: Path, dtype: Any, shape: tuple[int, int
 def save(index: Index, index_dir: Path) -> None:
     """Write an index to `index_dir` atomically, through the same writer a build uses."""
     m = index.manifest
-    with IndexWriter(index_dir, m.dim, m.synonyms, titled=len(m.documents) > 1) as writer:
+    with IndexWriter(index_dir, m.dim, m.synonyms, titled=m.titled) as writer:
         offsets = index.sentence_offsets
         for batch in batched(range(len(index.chunks))):
             lo, hi = batch[0], batch[-1] + 1
