@@ -116,6 +116,24 @@ def test_a_question_naming_a_section_gets_the_list_its_text_introduces(tmp_path)
     assert all(item in answer.answer for item in ("Statistics", "Probability", "Linear algebra"))
 
 
+def test_a_fact_question_naming_a_list_section_gets_the_passage(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"How hard is contributing to open source?" says most of the heading "How to get involved
+    with open source", whose section holds a list of projects, but asks about one fact: the passage that
+    says how hard it is answers, not the list. A question after the list still gets it."""
+    text = (
+        "A Developer Guide\nHow to get involved with open source\n"
+        "Contributing to open source is hard to get into at first, but maintainers welcome"
+        " beginners who read the contributing guide.\n"
+        "I recommend some of the bigger projects here.\n  • freeCodeCamp: the curriculum and translations.\n"
+        "  • Strapi: a headless CMS written in Node.js.\n  • React: the most popular framework.\n"
+        "Find a Mentor\nA mentor reviews your projects and opens doors at companies.\n")
+    answerer = tiny_answerer(tmp_path, text)
+    answer = answerer.ask("How hard is contributing to open source?")
+    assert answer.kind == "passage" and "hard to get into" in answer.answer, answer.answer
+    listed = answerer.ask("What are the open source projects to get involved in?")
+    assert listed.kind == "list", listed.answer
+
+
 def test_evidence_spread_over_a_list_gets_the_list(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """When most of the best passages are items of one list and the question names none of them,
     it asks about the list: the answer is the list, the best item first and in full."""
@@ -225,7 +243,8 @@ def test_the_best_item_is_marked_even_when_its_summary_line_is_a_short_sentence(
 
 
 def test_sources_keep_a_list_summary_whose_items_are_not_shown() -> None:
-    """A list summary beside its section's lead paragraph is no repeat: its items are not shown."""
+    """A list summary beside its section's lead paragraph is no repeat: its items are not shown.
+    It holds the lead's text, so it takes the lead's place; no source repeats another."""
     from internbot.records import Chunk, Hit
 
     def chunk(cid: str, kind: str, text: str) -> Chunk:
@@ -236,9 +255,13 @@ def test_sources_keep_a_list_summary_whose_items_are_not_shown() -> None:
     react = chunk("b1", "bullet", "React: a UI library. Read its guide.")
     strapi = chunk("b2", "bullet", "Strapi: a CMS. Its community is welcoming.")
     hits = [Hit(lead, 0.9, 0.9, 0.0), Hit(summary, 0.8, 0.8, 0.0), Hit(react, 0.7, 0.7, 0.0)]
-    assert [h.chunk.id for h in Answerer._distinct(hits)] == ["p", "l", "b1"]
+    assert [h.chunk.id for h in Answerer._distinct(hits)] == ["l", "b1"]
     hits.append(Hit(strapi, 0.6, 0.6, 0.0))  # every item shown: the summary repeats them
     assert [h.chunk.id for h in Answerer._distinct(hits)] == ["p", "b1", "b2"]
+    # A worse hit whose text a better one holds adds nothing.
+    part = chunk("s", "paragraph", "Strapi: a CMS.")
+    assert [h.chunk.id for h in Answerer._distinct([Hit(strapi, 0.9), Hit(part, 0.8), Hit(react, 0.7)])] \
+        == ["b2", "b1"]
 
 
 def test_with_several_guides_a_title_is_lexical_evidence_for_its_passages(tmp_path) -> None:  # type: ignore[no-untyped-def]

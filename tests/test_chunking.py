@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from internbot.chunking import chunk_document, split_sentences
 from internbot.corpus import load_documents
+from internbot.parsing import ZERO_WIDTH
 from internbot.records import Document
 
 
@@ -93,18 +94,24 @@ def test_sentence_splitter_respects_abbreviations() -> None:
 
 
 def _words(text: str) -> Counter[str]:
-    """Words without list markers, numbering or a trailing colon, which chunking may drop."""
+    """Words without list markers, numbering, a trailing colon or zero-width characters, which
+    chunking may drop."""
     out: Counter[str] = Counter()
-    for w in text.split():
+    for w in ZERO_WIDTH.sub("", text).split():  # the parser drops zero-width characters
         w = w.strip("•●▪◦‣∙·-*+").rstrip(":")
         if w and not re.fullmatch(r"\d{1,3}[.)]?", w):
             out[w] += 1
     return out
 
 
+#: Paragraphs of words up to 30 characters: a longer run without a space may be cut anywhere
+#: (`hard_wrap`), which the word counts below cannot follow; the test after this one covers it.
+_WORD = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+                min_size=1, max_size=30)
+
+
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
-                        min_size=1, max_size=300), min_size=1, max_size=8),
+@given(st.lists(st.lists(_WORD, min_size=1, max_size=10).map(" ".join), min_size=1, max_size=8),
        st.integers(min_value=80, max_value=800))
 def test_chunker_loses_nothing_and_respects_the_bound(paragraphs: list[str], limit: int) -> None:
     text = "Title\n\n" + "\n\n".join(paragraphs)
@@ -120,6 +127,15 @@ def test_chunker_loses_nothing_and_respects_the_bound(paragraphs: list[str], lim
     assert not (body - source)
     # Nothing lost: what is not in a passage was a heading.
     assert not (source - body - headings)
+
+
+def test_a_word_longer_than_the_bound_is_cut_into_pieces_within_it() -> None:
+    """Unbroken text (a URL, a hash) longer than the bound is cut anywhere, losing nothing."""
+    word = "0123456789" * 25
+    doc = Document("d", "Title", "d.txt", f"Title\n\nSee {word} for details.")
+    chunks = chunk_document(doc, max_chars=80)
+    assert all(len(c.text) <= 80 for c in chunks)
+    assert "".join("".join(c.text.split()) for c in chunks) == f"See{word}fordetails."
 
 
 def test_fixture_corpus_numbered_entries_and_faq() -> None:

@@ -251,16 +251,29 @@ class Answerer:
 
     @staticmethod
     def _distinct(hits: list[Hit]) -> list[Hit]:
-        """Hits without list summaries that merely repeat passages already shown: those whose
-        every item opens one of the other hits. A summary whose items are not among them is
-        kept, even beside a passage of its section (often its lead paragraph alone)."""
+        """Hits that each show something new, best first. Dropped: a list summary whose every
+        item opens one of the other hits (a summary whose items are not among them is kept,
+        even beside a passage of its section), and a hit whose text holds, or is held by, a
+        better one's (a list's lead paragraph beside the list that repeats it)."""
         shown = [" ".join(h.chunk.text.split()) for h in hits if h.chunk.kind != "list"]
 
         def repeats(chunk: Chunk) -> bool:
-            items = [line[2:].strip()[:60] for line in chunk.text.splitlines() if line.startswith("• ")]
+            items = [item.strip()[:60] for item in chunk.items]
             return bool(items) and all(any(item in text for text in shown) for item in items)
 
-        return [h for h in hits if h.chunk.kind != "list" or not repeats(h.chunk)] or hits
+        kept: list[tuple[str, Hit]] = []
+        for hit in hits:
+            text = " ".join(hit.chunk.text.split())
+            if (hit.chunk.kind == "list" and repeats(hit.chunk)) or any(
+                    text in other for other, _ in kept):
+                continue
+            held = [i for i, (other, _) in enumerate(kept) if other in text]
+            if held:  # it shows all a better hit shows, and more: it takes that hit's place
+                kept[held[0]] = (text, hit)
+                kept = [k for i, k in enumerate(kept) if i not in held[1:]]
+            else:
+                kept.append((text, hit))
+        return [hit for _, hit in kept] or hits
 
     def _suggestions(self, hits: list[Hit], chosen: Chunk) -> tuple[str, ...]:
         """Close runners-up from other sections first ("did you mean"), then related topics."""

@@ -9,7 +9,7 @@ import numpy as np
 from internbot.passages import Catalog, section_key
 from internbot.records import AnswerKind, Chunk, Hit, clip
 from internbot.retriever import Concepts, Retriever
-from internbot.shaping import ENUMERATE, Policy, points_ahead, refers_back
+from internbot.shaping import ASKS_FACT, ENUMERATE, Policy, points_ahead, refers_back
 from internbot.tokens import term_set, terms
 
 #: A list answers when this many of the best passages (of the first LIST_SPREAD_WINDOW) are its items.
@@ -44,7 +44,7 @@ class Composer:
             return body
         if last.rstrip().endswith(":"):  # the list it introduces is its section's own
             own = self._section_list(chunk.doc_id, chunk.section)
-            lines = [s for s in own.sentences if s.startswith("• ")] if own is not None else []
+            lines = [f"• {item}" for item in own.items] if own is not None else []
             while lines and len(body) + sum(len(x) + 1 for x in lines) > room:
                 lines.pop()
             return "\n".join([body, *lines]) if lines else body
@@ -139,7 +139,10 @@ class Composer:
             return top.chunk, "passage"
         own = self._list_of(top.chunk)
         section = top.chunk.section
-        if top.chunk.kind != "list" and section:
+        # A question after one fact ("How hard is open source?") wants a passage even when it
+        # says the heading of a list's section ("How to get involved with open source").
+        fact = bool(ASKS_FACT.search(question)) and not ENUMERATE.search(question)
+        if top.chunk.kind != "list" and section and not fact:
             # The question names the list this passage is in, or the section just above it
             # ("What fundamentals should I learn?" over "Learn the Fundamentals › I mean:").
             if own is not None and own.section == section and any(
@@ -160,8 +163,7 @@ class Composer:
     def list_text(self, chunk: Chunk, hits: list[Hit], limit: int) -> str:
         """A list that fits a chat bubble: the lead, then one line an item (its label where it
         has one), the item best matching the question first and marked; never cut mid-item."""
-        lead = [s for s in chunk.sentences if not s.startswith("• ")]
-        items = [s[2:] for s in chunk.sentences if s.startswith("• ")]
+        lead, items = chunk.lead, chunk.items
         best = next((h.chunk for h in hits if h.chunk.kind in ("bullet", "item")
                      and h.chunk.section[: len(chunk.section)] == chunk.section), None)
         first = -1

@@ -64,6 +64,16 @@ class Chunk:
         comes before any heading (an FAQ thread's question, an article's introduction)."""
         return self.section or ((self.doc_title,) if self.doc_title else ())
 
+    @property
+    def items(self) -> tuple[str, ...]:
+        """A list summary's items, without their "• " (whole, where its text may cut them)."""
+        return tuple(s[2:] for s in self.sentences if s.startswith("• "))
+
+    @property
+    def lead(self) -> tuple[str, ...]:
+        """A list summary's sentences before its items; a passage's sentences."""
+        return tuple(s for s in self.sentences if not s.startswith("• "))
+
     def search_text(self) -> str:
         """What gets embedded and indexed: the section path is evidence for the passage."""
         heading = " › ".join(self.context)

@@ -26,6 +26,13 @@ POINTS_AHEAD = re.compile(
     r":\s*$|^(?:let['’]?s|let us|here(?:['’]s| is| are)|below|in this section|the following"
     r"|we(?:['’]ll| will))\b",
     re.I)
+#: Questions after one fact: a degree, amount or time ("how hard…", "how long…"),
+#: or a yes or no ("is it…", "should I…"). Naming a list's heading, they still ask about a passage.
+ASKS_FACT = re.compile(
+    r"^\W*(?:how (?:hard|difficult|easy|long|much|many|early|late|often|soon|important)"
+    r"|when|is|are|was|were|does|do|did|can|could|should|will|would|must)\b",
+    re.I,
+)
 #: Cues that the user wants a whole list rather than one item of it.
 ENUMERATE = re.compile(
     r"\b(?:what|which) (?:are|were)\b|\blist\b|\bname (?:some|a few)\b|\btop\b|\boptions\b"
