@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from conftest import ARTICLE, DATA
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from internbot.chunking import chunk_document, split_sentences
 from internbot.corpus import load_documents
 from internbot.parsing import ZERO_WIDTH
-from internbot.records import Document
+from internbot.records import Chunk, Document
 
 
 def article_chunks():  # type: ignore[no-untyped-def]
@@ -236,3 +237,19 @@ def test_a_list_leads_with_the_paragraph_before_it_not_a_closing_remark() -> Non
     bullets_first = chunk_document(Document("b", "B", "b.txt", "B\nTools\n  • one: a\n  • two: b\n"
                                             "  • three: c\nThat is all there is to say about tools.\n"))
     assert next(c for c in bullets_first if c.kind == "list").sentences[0].startswith("• one")
+
+
+def test_a_sentence_is_embedded_with_its_nearest_heading_and_label() -> None:
+    """A deep section path would drown a precise sentence: only the nearest heading (and an item's
+    label) leads it; the passage's own embedded text keeps the whole path."""
+    chunk = Chunk("d#1", "d", "Guide", ("So here's my advice", "Keep testing the market"), "paragraph",
+                  "Microsoft gives out internships a year in advance.",
+                  ("Microsoft gives out internships a year in advance.",))
+    assert chunk.sentence_texts() == [
+        "Keep testing the market: Microsoft gives out internships a year in advance."]
+    assert chunk.search_text().startswith("So here's my advice › Keep testing the market: ")
+    item = replace(chunk, section=("Best Internships",), kind="bullet", label="Microsoft Research",
+                   sentences=("It lasts 12 to 16 weeks.",))
+    assert item.sentence_texts() == ["Best Internships › Microsoft Research: It lasts 12 to 16 weeks."]
+    intro = replace(chunk, section=(), sentences=("Read this first.",))
+    assert intro.sentence_texts() == ["Guide: Read this first."]

@@ -144,6 +144,10 @@ def test_a_new_chunker_reuses_the_vectors_of_unchanged_texts(fake_index: Setting
     rewrite(chunker_version="0", embedded_text_version=0)  # and texts formed another way
     fresh = build(fake_index, if_needed=True)
     assert fresh is not None and fresh.reused == 0 and fresh.embedded == first.embedded
+    rewrite(embedded_text_version=0)  # the same chunker, texts formed another way: not current
+    assert store.load(fake_index.index_dir) is not None
+    redone = build(fake_index, if_needed=True)
+    assert redone is not None and redone.reused == 0 and redone.embedded == first.embedded
 
 
 def test_manifest_lists_every_file_with_its_checksum(fake_index: Settings) -> None:

@@ -50,6 +50,8 @@ def is_current(settings: Settings, digest: str) -> bool:
         current = store.load(settings.index_dir, model=settings.model, corpus_hash=digest)
     except InternbotError:
         return False
+    if current.manifest.embedded_text_version != EMBEDDED_TEXT_VERSION:
+        return False  # texts embedded another way: their vectors would not match the queries
     if current.manifest.calibration.get("version", 0) != CALIBRATION_VERSION:
         return False  # fitted the old way: refit (the vectors are reused)
     wanted = settings.faiss_factory
