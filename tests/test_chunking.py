@@ -239,15 +239,14 @@ def test_a_list_leads_with_the_paragraph_before_it_not_a_closing_remark() -> Non
     assert next(c for c in bullets_first if c.kind == "list").sentences[0].startswith("• one")
 
 
-def test_a_sentence_is_embedded_with_its_nearest_heading_and_label() -> None:
-    """A deep section path would drown a precise sentence: only the nearest heading (and an item's
-    label) leads it; the passage's own embedded text keeps the whole path."""
+def test_a_sentence_is_embedded_with_its_section_path_and_label() -> None:
+    """What a sentence vector reads: the section path (or the title, before any heading), then an
+    item's label when the path does not name it."""
     chunk = Chunk("d#1", "d", "Guide", ("So here's my advice", "Keep testing the market"), "paragraph",
                   "Microsoft gives out internships a year in advance.",
                   ("Microsoft gives out internships a year in advance.",))
-    assert chunk.sentence_texts() == [
-        "Keep testing the market: Microsoft gives out internships a year in advance."]
-    assert chunk.search_text().startswith("So here's my advice › Keep testing the market: ")
+    assert chunk.sentence_texts() == ["So here's my advice › Keep testing the market: "
+                                      "Microsoft gives out internships a year in advance."]
     item = replace(chunk, section=("Best Internships",), kind="bullet", label="Microsoft Research",
                    sentences=("It lasts 12 to 16 weeks.",))
     assert item.sentence_texts() == ["Best Internships › Microsoft Research: It lasts 12 to 16 weeks."]

@@ -13,8 +13,9 @@ AnswerKind = Literal["passage", "list", "curated", "smalltalk", "fallback"]
 
 #: How `Chunk.search_text` and `Chunk.sentence_texts` form what is embedded. Bump it when either
 #: changes: a rebuild reuses the previous index's vectors by their text only while it matches.
-#: 2: a sentence is embedded with its nearest heading only, not its whole section path.
-EMBEDDED_TEXT_VERSION = 2
+#: (2, briefly: a sentence with its nearest heading only; reverted to 1's texts, docs/quality.md
+#: item 27, so an index built then is rebuilt.)
+EMBEDDED_TEXT_VERSION = 1
 
 @dataclass(frozen=True)
 class Document:
@@ -89,11 +90,10 @@ class Chunk:
         return self.search_text()
 
     def sentence_texts(self) -> list[str]:
-        """Sentences as embedded: prefixed with their nearest heading and label, so "12 to 16
-        weeks" still knows it is about the Microsoft Research internship. Only the nearest: a
-        deep path ("So here's my advice › Keep testing the market – always apply…") drowns a
-        precise sentence, and the passage's own vector carries the whole path."""
-        context = self.context[-1] if self.context else ""
+        """Sentences as embedded: prefixed with their section path and label, so "12 to 16
+        weeks" still knows it is about the Microsoft Research internship. (The nearest heading
+        alone was tried: docs/quality.md, item 27.)"""
+        context = " › ".join(self.context)
         if self.label and self.label not in self.section:
             context = f"{context} › {self.label}" if context else self.label
         return [f"{context}: {s}" if context else s for s in self.sentences]
