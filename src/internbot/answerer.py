@@ -255,15 +255,15 @@ class Answerer:
         item opens one of the other hits (a summary whose items are not among them is kept,
         even beside a passage of its section), and a hit whose text holds, or is held by, a
         better one's (a list's lead paragraph beside the list that repeats it)."""
-        shown = [" ".join(h.chunk.text.split()) for h in hits if h.chunk.kind != "list"]
+        texts = [" ".join(h.chunk.text.split()) for h in hits]
+        shown = [t for t, h in zip(texts, hits, strict=True) if h.chunk.kind != "list"]
 
         def repeats(chunk: Chunk) -> bool:
             items = [item.strip()[:60] for item in chunk.items]
             return bool(items) and all(any(item in text for text in shown) for item in items)
 
         kept: list[tuple[str, Hit]] = []
-        for hit in hits:
-            text = " ".join(hit.chunk.text.split())
+        for text, hit in zip(texts, hits, strict=True):
             if (hit.chunk.kind == "list" and repeats(hit.chunk)) or any(
                     text in other for other, _ in kept):
                 continue

@@ -141,7 +141,8 @@ class Composer:
         section = top.chunk.section
         # A question after one fact ("How hard is open source?") wants a passage even when it
         # says the heading of a list's section ("How to get involved with open source").
-        fact = bool(ASKS_FACT.search(question)) and not ENUMERATE.search(question)
+        enumerates = bool(ENUMERATE.search(question))
+        fact = not enumerates and bool(ASKS_FACT.search(question))
         if top.chunk.kind != "list" and section and not fact:
             # The question names the list this passage is in, or the section just above it
             # ("What fundamentals should I learn?" over "Learn the Fundamentals › I mean:").
@@ -152,7 +153,7 @@ class Composer:
                 return after, "list"
             if own is not None and self._spread_over(own, top, passages[:LIST_SPREAD_WINDOW], question):
                 return own, "list"
-        if ENUMERATE.search(question):
+        if enumerates:
             if own is not None:
                 return own, "list"
             close = [h for h in hits[:5] if h.chunk.kind == "list" and h.score >= top.score - 0.08]

@@ -45,7 +45,7 @@ from internbot.embedder import sha256_file
 from internbot.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, StaleIndexError
 from internbot.lexical import BM25, LexicalBuilder
 from internbot.passages import Catalog, CatalogBuilder, ChunkStore, JsonlWriter
-from internbot.records import Chunk
+from internbot.records import EMBEDDED_TEXT_VERSION, Chunk
 from internbot.search import faiss as ann
 
 T = TypeVar("T")
@@ -102,6 +102,12 @@ class Manifest:
         """Whether BM25 reads passages with their document's title: in a corpus of several
         documents, where a title tells them apart (`Chunk.lexical_text`)."""
         return len(self.documents) > 1
+
+    @property
+    def embedded_as_now(self) -> bool:
+        """Whether its vectors embed texts formed as this code forms them: only then can a
+        rebuild reuse them, and only then is the index current."""
+        return self.embedded_text_version == EMBEDDED_TEXT_VERSION
 
 
 @dataclass

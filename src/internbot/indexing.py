@@ -50,7 +50,7 @@ def is_current(settings: Settings, digest: str) -> bool:
         current = store.load(settings.index_dir, model=settings.model, corpus_hash=digest)
     except InternbotError:
         return False
-    if current.manifest.embedded_text_version != EMBEDDED_TEXT_VERSION:
+    if not current.manifest.embedded_as_now:
         return False  # texts embedded another way: their vectors would not match the queries
     if current.manifest.calibration.get("version", 0) != CALIBRATION_VERSION:
         return False  # fitted the old way: refit (the vectors are reused)
@@ -79,7 +79,7 @@ def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
             previous = store.load(settings.index_dir, model=settings.model, any_chunker=True)
         except InternbotError as exc:
             log.info("not reusing the previous index: %s", exc)
-        if previous is not None and previous.manifest.embedded_text_version != EMBEDDED_TEXT_VERSION:
+        if previous is not None and not previous.manifest.embedded_as_now:
             log.info("not reusing the previous index: its texts were embedded the old way")
             previous = None
     embedder = embedder or load_embedder(settings)
