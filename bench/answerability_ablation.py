@@ -17,7 +17,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from external import CACHE, SHARED, squad, stackfaq
 
-from internbot.answerability import FEATURES, evidence_for, fit, probe_evidence
+from internbot.answerability import FEATURES, evidence_for, fit, fit_unstated, probe_evidence
 from internbot.answerer import Answerer
 from internbot.config import Settings
 from internbot.probes import make_probes
@@ -46,6 +46,10 @@ def main() -> None:
         retriever = answerer.retriever
         probes = make_probes(retriever.chunks, retriever.bm25, retriever.index.manifest.corpus_hash)
         pos, neg, known = probe_evidence(retriever, probes)
+        unstated = FEATURES.index("unstated")
+        pos[:, unstated] = neg[:, unstated] = 0.0  # fitted apart, as `calibrate` does
+        amount_in = evidence_for(retriever, probes.amount_in)
+        amount_off = evidence_for(retriever, probes.amount_off)
         rows = questions(name, guides)
         ev = evidence_for(retriever, [r["question"] for r in rows])
         ins = np.array([r.get("expected", True) not in ([], None) for r in rows])
@@ -54,6 +58,7 @@ def main() -> None:
         for label, names in variants:
             cols = [FEATURES.index(n) for n in names]
             cal = fit(pos[:, cols], neg[:, cols], names, known=known)
+            cal = fit_unstated(cal, amount_in[:, cols], amount_off[:, cols])
             z = ev[:, cols] @ np.array(cal.weights) + cal.bias
             table[label].append(f"{np.mean(z[ins] < 0):.3f}")
             if oos.any():

@@ -103,13 +103,16 @@ def test_fully_known_off_topic_probes_weigh_their_share() -> None:
     def rows(n: int, cov: float, cos: float) -> np.ndarray:
         x = rng.normal(0.5, 0.05, (n, len(FEATURES)))
         x[:, cover], x[:, dense] = cov, rng.normal(cos, 0.05, n)
+        x[:, FEATURES.index("unstated")] = 0.0  # fitted apart (`fit_unstated`)
         return x
 
     pos = rows(300, 1.0, 0.6)
     neg = np.vstack([rows(300, 0.4, 0.45), rows(6, 1.0, 0.25)])  # the last six: every word known
     from internbot.retriever import Evidence
 
-    marathon = Evidence(**dict(zip(FEATURES, rows(1, 1.0, 0.3)[0].tolist(), strict=True)))
+    row = rows(1, 1.0, 0.3)[0]
+    row[dense] = 0.3  # exactly: one draw of its noise should not decide the test
+    marathon = Evidence(**dict(zip(FEATURES, row.tolist(), strict=True)))
     plain, weighed = fit(pos, neg), fit(pos, neg, known=6)
     assert 0 < KNOWN_BANK_SHARE < 1 and weighed.off_topic_known == 6
     assert plain.confidence(marathon) >= 0.5 > weighed.confidence(marathon)

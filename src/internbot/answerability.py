@@ -30,7 +30,7 @@ FEATURES: tuple[str, ...] = tuple(f.name for f in fields(Evidence))
 #: (-1) likely. The fit chooses how much; the sign is a prior that keeps the model sane on
 #: questions unlike the probes (a fitted weight of the wrong sign would be a probe artefact).
 SIGNS = {"dense": 1, "corpus_cover": 1, "answer_cover": 1, "missing": -1, "lexical": 1, "margin": 1,
-         "agreement": 1, "foreign": -1}
+         "agreement": 1, "foreign": -1, "unstated": -1}
 #: L2 penalty of the fit, per probe.
 L2 = 1e-3
 #: When above 0, the boundary moves down until at most this share of the in-scope probes
@@ -52,8 +52,9 @@ SUPPORT_QUANTILE = 0.98
 #: 2: fully known bank questions far in meaning count as off topic. 3: an unknown everyday word
 #: weighs less in corpus coverage. 4: crossed near misses (known words no passage pairs).
 #: 5: unknown words that support the match (`Retriever.support`). 6: probes from up to 800
-#: passages (400 before), for a steadier fit on larger corpora.
-CALIBRATION_VERSION = 6
+#: passages (400 before), for a steadier fit on larger corpora. 7: amount probes and the
+#: `unstated` feature (a question asking for an amount, a top passage stating none).
+CALIBRATION_VERSION = 7
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 
@@ -178,8 +179,46 @@ def calibrate(retriever: Retriever, seed: str = "", probes: Probes | None = None
         log.warning("the corpus gave no probe questions: abstention stays uncalibrated")
     retriever.support = fit_support(retriever, probes.off_topic)
     positive, negative, known = probe_evidence(retriever, probes)
+    unstated = FEATURES.index("unstated")
+    positive[:, unstated] = negative[:, unstated] = 0.0  # fitted apart, on the amount probes
     calibration = fit(positive, negative, known=known)
+    calibration = fit_unstated(calibration, evidence_for(retriever, probes.amount_in),
+                               evidence_for(retriever, probes.amount_off))
     return replace(calibration, examples=probes.examples(), support=retriever.support)
+
+
+def fit_unstated(calibration: Calibration, answerable: np.ndarray, unanswerable: np.ndarray) -> Calibration:
+    """The `unstated` weight, fitted on the amount probes alone with every other weight as the
+    main fit left it (class-balanced, L2, never positive): questions asking for an amount are
+    rare among the probes, so fitted with them it would move the boundary of all the others.
+    An offset of the amount probes' own is fitted with it and dropped, so that the weight
+    measures what a missing figure says, not how far these probes sit from the boundary."""
+    names = calibration.features
+    if "unstated" not in names or not len(answerable) or not len(unanswerable):
+        return calibration
+    from scipy.optimize import minimize
+
+    col = names.index("unstated")
+    x = np.vstack([answerable, unanswerable])
+    y = np.concatenate([np.ones(len(answerable)), np.zeros(len(unanswerable))])
+    balance = np.where(y == 1, 0.5 / len(answerable), 0.5 / len(unanswerable))
+    base = np.delete(x, col, axis=1) @ np.delete(np.array(calibration.weights), col) + calibration.bias
+    u = x[:, col]
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w, offset = theta
+        p = 1 / (1 + np.exp(-np.clip(base + offset + w * u, -40, 40)))
+        value = -np.sum(balance * (y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)))
+        g = balance * (p - y)
+        return float(value + L2 * w * w), np.array([g @ u + 2 * L2 * w, g.sum()])
+
+    result = minimize(loss, np.zeros(2), jac=True, method="L-BFGS-B", bounds=[(None, 0), (None, None)])
+    weight = float(result.x[0])
+    log.info("unstated amount: weight %.2f (%d answerable, %d unanswerable amount probes)",
+             weight, len(answerable), len(unanswerable))
+    weights = list(calibration.weights)
+    weights[col] = weight
+    return replace(calibration, weights=tuple(weights))
 
 
 def fit_support(retriever: Retriever, off_topic: list[str]) -> float | None:

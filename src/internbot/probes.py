@@ -26,6 +26,7 @@ from importlib import resources
 
 import numpy as np
 
+from internbot.amounts import states_amount
 from internbot.lexical import BM25
 from internbot.records import Chunk
 from internbot.tokens import STOPWORDS, stem, terms, words
@@ -44,6 +45,14 @@ CROSSED_SHARE = 0.35
 #: A question word held by at most this share of the passages is specific: a crossed near
 #: miss's new word must share no passage with any of them.
 CROSSED_DF = 0.05
+#: Amount probes (`amount_probe`) made per in-scope probe, of each class: questions asking
+#: for an amount, from passages that state one (in scope) and from passages that state none
+#: (off topic: the passage speaks of the topic, not of the amount asked).
+AMOUNT_SHARE = 0.1
+#: In scope, only the frames any stated figure can answer; off topic, pay and cost too.
+AMOUNT_FRAMES = ("how many {x}?", "how much is {x}?")
+PAY_FRAMES = ("how much does {x} cost?", "what is the salary of {x}?",
+              "what is the average pay for {x}?")
 #: Share of in-scope probes with an everyday word mixed in.
 EVERYDAY_SHARE = 0.8
 #: Share of in-scope probes with a typo (two letters swapped), as visitors type them.
@@ -84,6 +93,10 @@ class Probes:
     #: Bank questions whose every word the corpus knows: off topic only if their meaning is
     #: far from the corpus too, which `answerability.probe_evidence` decides.
     known_bank: list[str] = field(default_factory=list)
+    #: Questions asking for an amount, about passages that state one (answerable) and about
+    #: passages that state none (not): the `unstated` weight is fitted on them alone.
+    amount_in: list[str] = field(default_factory=list)
+    amount_off: list[str] = field(default_factory=list)
 
     def examples(self, n: int = 5) -> dict[str, list[str]]:
         return {"in_scope": self.in_scope[:n], "off_topic": self.off_topic[:n]}
@@ -128,6 +141,18 @@ def _from_passage(chunk: Chunk, rng: random.Random) -> str | None:
     if len(span) >= 4:
         del span[rng.randrange(len(span))]
     return rng.choice(FRAMES).format(x=" ".join(span))
+
+
+def amount_probe(chunk: Chunk, rng: random.Random, frames: Sequence[str] = AMOUNT_FRAMES) -> str | None:
+    """A question asking for an amount about a few of the passage's content words, from a
+    sentence stating one when the passage has such a sentence."""
+    sentences = [s for s in chunk.sentences if states_amount(s)] or list(chunk.sentences)
+    content = _content(rng.choice(sentences)) if sentences else []
+    if len(content) < 2:
+        return None
+    size = min(len(content), rng.randint(2, 3))
+    start = rng.randint(0, len(content) - size)
+    return rng.choice(frames).format(x=" ".join(content[start : start + size]))
 
 
 def with_everyday_word(question: str, rng: random.Random) -> str:
@@ -211,4 +236,10 @@ def make_probes(chunks: Sequence[Chunk], bm25: BM25, seed: str = "") -> Probes:
     others = [s for c in passages for s in c.sentences]
     near += [m for q in rng.sample(in_scope, int(len(in_scope) * CROSSED_SHARE))
              if others and (m := crossed(q, bm25, rng.choice(others)))]
-    return Probes(in_scope, bank + near, len(near), known)
+    stating = [c for c in passages if states_amount(c.text)]
+    silent = [c for c in passages if not states_amount(c.text)]
+    amounts = max(1, int(len(in_scope) * AMOUNT_SHARE))
+    amount_in = [q for c in rng.choices(stating, k=amounts) if (q := amount_probe(c, rng))] if stating else []
+    amount_off = [q for c in rng.choices(silent, k=amounts)
+                  if (q := amount_probe(c, rng, AMOUNT_FRAMES + PAY_FRAMES))] if silent else []
+    return Probes(in_scope, bank + near, len(near), known, amount_in, amount_off)

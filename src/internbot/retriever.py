@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from internbot.amounts import asks_amount, states_amount
 from internbot.embedder import Embedder
 from internbot.index import Index, index_aliases
 from internbot.lexical import BM25
@@ -71,6 +72,9 @@ class Evidence:
     #: How specific in everyday English the most specific question word the corpus lacks is
     #: ("Seattle" high, "wear" low): an unknown rare word names a topic the corpus lacks.
     foreign: float = 0.0
+    #: 1 when the question asks for an amount ("what is the salary of…", "how many…") and the
+    #: top passage states none (`amounts.py`): it speaks of the topic, not of what was asked.
+    unstated: float = 0.0
 
 @dataclass(frozen=True)
 class Retrieval:
@@ -243,6 +247,7 @@ class Retriever:
             margin=float(fused[top] - fused[order[1]]) if len(order) > 1 else 0.0,
             agreement=float(np.argmax(dense) == np.argmax(lex_norm)) if lex_norm.any() else 0.0,
             foreign=foreign,
+            unstated=float(asks_amount(text) and not states_amount(index.chunks[cand[top]].text)),
         )
         return Retrieval(hits, evidence, concepts, unknown)
 

@@ -1,0 +1,90 @@
+"""Questions asking for an amount, and passages stating one (the `unstated` evidence)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from internbot.amounts import asks_amount, states_amount
+from internbot.config import Settings
+
+
+@pytest.mark.parametrize("question", [
+    "What is the salary of a data scientist?",
+    "What GPA does Google require for interns?",
+    "what's the average pay for a junior developer?",
+    "How many vacation days do interns get?",
+    "how much do ML interns make?",
+    "How much is the housing stipend?",
+])
+def test_questions_asking_for_an_amount(question: str) -> None:
+    assert asks_amount(question)
+
+
+@pytest.mark.parametrize("question", [
+    "How much does my GPA matter?",  # a degree
+    "Does my GPA matter more than side projects?",  # yes or no
+    "Which companies pay the most?",  # companies, not a sum
+    "How much experience do I need?",
+    "What is steady income?",  # a definition
+    "What is the time rate of change of electric charge?",
+    "Besides salary, what benefits might an intern package include?",
+])
+def test_questions_asking_for_something_else(question: str) -> None:
+    assert not asks_amount(question)
+
+
+def test_what_states_an_amount() -> None:
+    assert states_amount("Interns earn $8,000 a month.") and states_amount("It takes three minutes.")
+    assert states_amount("A few solid projects are enough.")
+    assert not states_amount("Data scientists analyse data and build models.")
+
+
+def test_an_amount_the_top_passage_does_not_state_is_evidence(fake_index: Settings) -> None:
+    from internbot.answerer import Answerer
+
+    retriever = Answerer.from_settings(fake_index).retriever
+    stated, silent, other = retriever.search_many([
+        "How many minutes does a French press steep?",  # "for four minutes"
+        "What is the price of a gooseneck kettle?",  # the kettle passage names no price
+        "What is a gooseneck kettle?",
+    ])
+    assert stated.evidence.unstated == 0.0 and "four minutes" in stated.hits[0].chunk.text
+    assert silent.evidence.unstated == 1.0 and "gooseneck" in silent.hits[0].chunk.text.lower()
+    assert other.evidence.unstated == 0.0
+
+
+def test_the_unstated_weight_is_fitted_on_the_amount_probes_alone() -> None:
+    """The main fit never sees the feature; its own fit leaves every other weight as it was,
+    and learns a weight only when the amount probes tell the classes apart."""
+    from dataclasses import replace
+
+    from internbot.answerability import FEATURES, fit, fit_unstated
+
+    rng = np.random.default_rng(2)
+    col = FEATURES.index("unstated")
+
+    def rows(n: int, mean: float, unstated: float) -> np.ndarray:
+        x = rng.normal(mean, 0.1, (n, len(FEATURES)))
+        x[:, col] = rng.random(n) < unstated
+        return x
+
+    base = fit(rows(300, 0.7, 0.0), rows(300, 0.3, 0.0))
+    base = replace(base, weights=tuple(0.0 if i == col else w for i, w in enumerate(base.weights)))
+    told = fit_unstated(base, rows(100, 0.6, 0.1), rows(100, 0.6, 0.9))
+    same = fit_unstated(base, rows(100, 0.6, 0.5), rows(100, 0.6, 0.5))
+    assert told.weights[col] < -1.0 and abs(same.weights[col]) < 0.5
+    keep = [i for i in range(len(FEATURES)) if i != col]
+    assert [told.weights[i] for i in keep] == [base.weights[i] for i in keep]
+    assert told.bias == base.bias
+
+
+def test_amount_probes_come_from_passages_with_and_without_a_figure(fake_index: Settings) -> None:
+    from internbot.answerer import Answerer
+    from internbot.probes import make_probes
+
+    retriever = Answerer.from_settings(fake_index).retriever
+    probes = make_probes(retriever.chunks, retriever.bm25, "seed")
+    assert probes.amount_in and probes.amount_off
+    assert all(asks_amount(q) for q in probes.amount_in + probes.amount_off)
+    assert not set(probes.amount_in) & set(probes.in_scope)
