@@ -194,6 +194,39 @@ def test_numbered_headings_that_outline_the_document_are_its_sections() -> None:
     assert ("Programs", "Meta AI") in paths and ("FAQs",) in paths
 
 
+def test_sentence_case_headings_nest_under_title_case_ones_in_plain_text() -> None:
+    """A plain-text guide styled with Title Case sections and sentence-case subsections keeps
+    that outline; a guide in one case, or opening in sentence case, stays flat."""
+    from internbot.chunking import build_sections
+    from internbot.parsing import heading_case, parse
+    from internbot.records import Document
+
+    assert heading_case("Contribute to Open Source Projects") == "title"
+    assert heading_case("How to get involved with open source") == "sentence"
+    assert heading_case("Attend meetups") == "sentence" and heading_case("FAQs") == ""
+
+    def paths(text: str) -> list[tuple[str, ...]]:
+        return [s.path for s in build_sections(parse(Document("g", "A Guide", "g.txt", text)))]
+
+    styled = (
+        "A Guide\nBuild Your Personal Brand\nBe visible online.\nHow can you build your brand?\n"
+        "Tweet about your projects.\nShare Your Knowledge Online\nWrite for others.\nHow to start writing\n"
+        "Try dev.to or hashnode.\nContribute to Open Source Projects\nIt is hard for beginners.\n"
+        "How to get involved with open source\nRead the open issues first.\nAttend meetups\nMeet people.\n"
+    )
+    got = paths(styled)
+    assert ("Contribute to Open Source Projects", "How to get involved with open source") in got
+    assert ("Share Your Knowledge Online", "How to start writing") in got
+    assert ("Contribute to Open Source Projects", "Attend meetups") in got
+    assert ("Build Your Personal Brand",) in got
+    # Opening in sentence case, or with too few of one case: the headings are all siblings.
+    flat = styled.replace("Build Your Personal Brand", "Build your personal brand")
+    assert ("How to get involved with open source",) in paths(flat.replace(
+        "Share Your Knowledge Online", "Share your knowledge online").replace(
+        "Contribute to Open Source Projects", "Contribute to open source projects"))
+    assert ("How to start writing",) in paths(flat)
+
+
 def test_bylines_and_photo_credits_are_no_sections() -> None:
     """"By Maple Ong" under the title and "Photo by Unsplash" / "Credits: …" captions are
     dropped, not taken for headings over the text that follows them."""

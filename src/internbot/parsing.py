@@ -123,7 +123,53 @@ def parse_text(text: str) -> list[Block]:
             blocks.append(Block("heading", line.rstrip(":").strip(), 1))
         else:
             blocks.append(Block("paragraph", line))
-    return numbered_spine(blocks, numbers)
+    return case_outline(numbered_spine(blocks, numbers))
+
+
+#: Short words a Title Case heading leaves lower case ("Contribute to Open Source Projects").
+_SMALL = frozenset({"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of",
+                    "on", "or", "over", "per", "the", "to", "up", "via", "vs", "with"})
+
+
+def heading_case(text: str) -> str:
+    """"title" (every word of four letters or more capitalised after the first), "sentence"
+    (one of them lower case), or "" (too few such words to tell)."""
+    rest = [w for w in re.findall(r"[A-Za-z][\w'’]*", text)[1:] if len(w) >= 4 and w.lower() not in _SMALL]
+    if not rest:
+        return ""
+    if all(w[0].isupper() for w in rest):
+        return "title"
+    return "sentence" if any(w[0].islower() for w in rest) else ""
+
+
+def case_outline(blocks: list[Block]) -> list[Block]:
+    """Nest sentence-case headings under the Title Case ones of a plain-text guide.
+
+    Plain text loses heading levels, but many guides keep their house style: sections in Title
+    Case ("Contribute to Open Source Projects"), subsections in sentence case ("How to get
+    involved with open source"). When a document's plain headings are both, at least
+    CASE_OUTLINE_MIN of each, and the first is Title Case, a sentence-case heading after a Title
+    Case one moves one level down, and with it the entries and list titles under it.
+    """
+    plain = [(i, heading_case(b.text)) for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1]
+    cases = [c for _, c in plain if c]
+    if (not cases or cases[0] != "title" or cases.count("title") < CASE_OUTLINE_MIN
+            or cases.count("sentence") < CASE_OUTLINE_MIN):
+        return blocks
+    out, nested = list(blocks), False
+    for i, b in enumerate(blocks):
+        if b.kind != "heading" or not b.level:
+            continue
+        if b.level == 1:
+            case = heading_case(b.text)
+            nested = case == "sentence" or (nested and case == "")
+            if case == "title":
+                nested = False
+            elif nested:
+                out[i] = replace(b, level=2)
+        elif nested:
+            out[i] = replace(b, level=b.level + 1)
+    return out
 
 
 def numbered_spine(blocks: list[Block], numbers: dict[int, int]) -> list[Block]:
@@ -150,6 +196,9 @@ def numbered_spine(blocks: list[Block], numbers: dict[int, int]) -> list[Block]:
             else replace(b, level=b.level + 1) if b.kind == "heading" and i > spine[0] and b.level
             else b for i, b in enumerate(blocks)]
 
+
+#: Headings of each case a plain-text guide needs before its case is read as its outline.
+CASE_OUTLINE_MIN = 3
 
 MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
