@@ -16,7 +16,8 @@ from internbot.server import threads_per_worker
 
 
 def test_threads_never_oversubscribe_the_cores() -> None:
-    assert threads_per_worker(1, cores=2) == 1
+    assert threads_per_worker(1, cores=2) == 2
+    assert threads_per_worker(1, cores=1) == 1
     assert threads_per_worker(2, cores=2) == 1
     assert threads_per_worker(2, cores=8) == 4
     assert threads_per_worker(4, cores=8) * 4 <= 8

@@ -318,9 +318,10 @@ def app_from_env() -> Any:
 
 
 def threads_per_worker(workers: int, cores: int | None = None) -> int:
-    """Inference threads so that workers × threads ≤ cores (one core left for HTTP when alone)."""
+    """Inference threads so that workers × threads ≤ cores. A single worker takes every core:
+    its HTTP thread mostly waits, and the encode is the bottleneck (docs/benchmarks.md)."""
     cores = cores or os.cpu_count() or 1
-    return max(1, cores - 1) if workers == 1 else max(1, cores // workers)
+    return max(1, cores // workers)
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, workers: int = 1) -> None:
@@ -329,8 +330,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, workers
     import uvicorn
 
     if settings.threads == 0:
-        # Measured in docs/benchmarks.md: with one worker, inference on all cores but one and
-        # the other serving HTTP doubles p95 headroom.
+        # Measured in docs/benchmarks.md: on three of the four VMs measured, inference on every
+        # core served 12–16% more than on all cores but one, with a lower p95.
         settings = replace(settings, threads=threads_per_worker(workers))
     # proxy_headers=False: uvicorn would trust X-Forwarded-For from 127.0.0.1 by default; the
     # guard trusts exactly INTERNBOT_TRUSTED_PROXIES instead.
