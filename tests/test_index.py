@@ -128,7 +128,9 @@ def test_incremental_build_reuses_unchanged_vectors(fake_index: Settings) -> Non
 
 def test_a_new_chunker_reuses_the_vectors_of_unchanged_texts(fake_index: Settings) -> None:
     """An index from another chunker version is rebuilt (`--if-needed` sees it), reusing every
-    vector whose text is unchanged; texts embedded the old way are re-embedded."""
+    vector whose text is unchanged. An index marked as embedded the old way is rebuilt too: with
+    its stored content keys it still gives the vectors of texts that came out the same; without
+    them (an index from before they were kept) everything is re-embedded."""
     first = build(fake_index, full=True)
     assert first is not None
     path = fake_index.index_dir / "manifest.json"
@@ -141,13 +143,42 @@ def test_a_new_chunker_reuses_the_vectors_of_unchanged_texts(fake_index: Setting
         store.load(fake_index.index_dir)
     again = build(fake_index, if_needed=True)
     assert again is not None and again.embedded == 0 and again.reused == first.embedded
-    rewrite(chunker_version="0", embedded_text_version=0)  # and texts formed another way
-    fresh = build(fake_index, if_needed=True)
-    assert fresh is not None and fresh.reused == 0 and fresh.embedded == first.embedded
     rewrite(embedded_text_version=0)  # the same chunker, texts formed another way: not current
     assert store.load(fake_index.index_dir) is not None
-    redone = build(fake_index, if_needed=True)
-    assert redone is not None and redone.reused == 0 and redone.embedded == first.embedded
+    keyed = build(fake_index, if_needed=True)
+    assert keyed is not None and keyed.embedded == 0 and keyed.reused == first.embedded
+    manifest = json.loads(path.read_text())
+    for name in store.KEY_FILES:  # as an index from before the keys were stored
+        del manifest["files"][name]
+        (fake_index.index_dir / name).unlink()
+    path.write_text(json.dumps({**manifest, "chunker_version": "0", "embedded_text_version": 0}))
+    fresh = build(fake_index, if_needed=True)
+    assert fresh is not None and fresh.reused == 0 and fresh.embedded == first.embedded
+
+
+def test_texts_formed_anew_reuse_the_vectors_of_those_that_came_out_the_same(
+        fake_index: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new way of forming sentence texts (a bump of EMBEDDED_TEXT_VERSION) re-embeds the
+    sentences only: the passages' texts did not change, and their stored keys say so."""
+    from internbot import index as index_module
+    from internbot import indexing
+    from internbot.records import Chunk
+
+    first = build(fake_index, full=True)
+    assert first is not None
+    before = store.load(fake_index.index_dir)
+    assert before.keys is not None and len(before.keys[1]) == len(before.sentence_vectors)
+    formed = Chunk.sentence_texts
+    monkeypatch.setattr(Chunk, "sentence_texts", lambda self: [f"Note: {t}" for t in formed(self)])
+    for module in (index_module, indexing):
+        monkeypatch.setattr(module, "EMBEDDED_TEXT_VERSION", 99)
+    report = build(fake_index, if_needed=True)
+    assert report is not None
+    after = store.load(fake_index.index_dir)
+    distinct_sentences = len(set(after.keys[1].tolist())) if after.keys is not None else -1
+    assert report.embedded == distinct_sentences > 0
+    assert report.reused == len(set(before.keys[0].tolist()))  # every passage's vector
+    assert np.array_equal(np.asarray(after.vectors), np.asarray(before.vectors))
 
 
 def test_manifest_lists_every_file_with_its_checksum(fake_index: Settings) -> None:

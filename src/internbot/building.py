@@ -8,7 +8,6 @@ this build embedded recently (boilerplate repeats) is not embedded again.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -20,14 +19,11 @@ from internbot.chunking import chunk_documents
 from internbot.curated import CuratedAnswer, CuratedIndex
 from internbot.embedder import Embedder
 from internbot.index import BATCH, Index, IndexWriter, Manifest, batched
-from internbot.records import Document
+from internbot.records import Document, content_key
 
 #: Vectors of this many recent texts are kept to skip repeats (about 100 MB at 384 dimensions).
 RECENT = 65_536
 
-
-def content_key(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
 
 
 class PreviousVectors:
@@ -37,7 +33,11 @@ class PreviousVectors:
         self._index = previous
         keys: list[int] = []
         where: list[int] = []  # row in vectors, or -(1 + row) in sentence vectors
-        if previous is not None:
+        if previous is not None and previous.keys is not None:  # stored: however they were formed
+            vector_keys, sentence_keys = previous.keys
+            keys = [*vector_keys.tolist(), *sentence_keys.tolist()]
+            where = [*range(len(vector_keys)), *(-1 - i for i in range(len(sentence_keys)))]
+        elif previous is not None:  # from before the keys were stored: formed as this code does
             sentence = 0
             for row, chunk in enumerate(previous.chunks):  # decoded without filling caches
                 keys.append(content_key(chunk.search_text()))
@@ -89,7 +89,8 @@ class _Vectors:
         if len(self.recent) > RECENT:
             self.recent.popitem(last=False)
 
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+    def __call__(self, texts: Sequence[str]) -> tuple[np.ndarray, list[int]]:
+        """The texts' vectors, and their content keys (stored with them)."""
         keys = [content_key(t) for t in texts]
         found = self.previous.find(keys)
         got: dict[int, np.ndarray] = {}
@@ -113,8 +114,8 @@ class _Vectors:
         for key, vector in got.items():
             self._remember(key, vector)
         if not keys:
-            return np.zeros((0, self.embedder.dim), dtype=np.float32)
-        return np.stack([got[k] for k in keys]).astype(np.float32, copy=False)
+            return np.zeros((0, self.embedder.dim), dtype=np.float32), keys
+        return np.stack([got[k] for k in keys]).astype(np.float32, copy=False), keys
 
 
 def build_index(writer: IndexWriter, docs: Iterable[Document], embedder: Embedder,
@@ -135,7 +136,9 @@ def build_index(writer: IndexWriter, docs: Iterable[Document], embedder: Embedde
         docs = tqdm(docs, desc="indexing", unit="doc")
     for chunks in batched(chunk_documents(docs, max_chars), batch):
         sentences = [s for c in chunks for s in c.sentence_texts()]
-        writer.add(chunks, vectors([c.search_text() for c in chunks]), vectors(sentences))
+        chunk_vectors, chunk_keys = vectors([c.search_text() for c in chunks])
+        sentence_vectors, sentence_keys = vectors(sentences)
+        writer.add(chunks, chunk_vectors, sentence_vectors, keys=(chunk_keys, sentence_keys))
         stats.chunks += len(chunks)
         stats.sentences += len(sentences)
     index_curated = CuratedIndex.build(curated, embedder.encode, embedder.dim) if curated else None

@@ -7,6 +7,8 @@
     vectors.npy     chunk vectors (float32, normalised)
     sentences.npy   one vector per chunk sentence, in chunk order, float16 (for answer trimming)
     chunks.faiss    the FAISS index over the chunk vectors
+    vector_keys.npy, sentence_keys.npy  each vector's `records.content_key` (uint64): what text
+                    it embeds, so a rebuild reuses it however the code now forms its texts
     curated.json, curated.npy  the site owner's curated answers (when the corpus has a qna file)
                     with their fitted threshold, and one vector per question or alternate
     lexical/        the BM25 index (bm25s's score matrix and vocabulary), frequent terms' impact
@@ -45,7 +47,7 @@ from internbot.embedder import sha256_file
 from internbot.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, StaleIndexError
 from internbot.lexical import BM25, LexicalBuilder
 from internbot.passages import Catalog, CatalogBuilder, ChunkStore, JsonlWriter
-from internbot.records import EMBEDDED_TEXT_VERSION, Chunk
+from internbot.records import EMBEDDED_TEXT_VERSION, Chunk, content_key
 from internbot.search import faiss as ann
 
 T = TypeVar("T")
@@ -59,6 +61,8 @@ SENTENCES_IN_MEMORY = 100_000
 FILES = ("chunks.jsonl", "chunk_offsets.npy", "vectors.npy", "sentences.npy",
          "sentence_offsets.npy", "chunks.faiss", "catalog.json")
 LEXICAL = "lexical"
+#: Each vector's and sentence vector's content key (indexes built before they were kept lack them).
+KEY_FILES = ("vector_keys.npy", "sentence_keys.npy")
 
 
 def package_versions() -> dict[str, str]:
@@ -126,6 +130,8 @@ class Index:
     catalog: Catalog
     #: The corpus's curated answers, if it has any.
     curated: CuratedIndex | None = None
+    #: Content keys of `vectors` and `sentence_vectors` (None: an index from before they were kept).
+    keys: tuple[np.ndarray, np.ndarray] | None = None
 
     def chunk_sentence_vectors(self, i: int) -> np.ndarray:
         return self.sentence_vectors[self.sentence_offsets[i] : self.sentence_offsets[i + 1]]
@@ -187,6 +193,7 @@ class IndexWriter:
         self._chunks = JsonlWriter(self.tmp / "chunks.jsonl")
         self._vectors = (self.tmp / "vectors.f32").open("wb")
         self._sentences = (self.tmp / "sentences.f16").open("wb")
+        self._keys = array("Q"), array("Q")
         self._sentence_offsets = array("q", [0])
         self._catalog, self._lexical = CatalogBuilder(), LexicalBuilder()
         self._files: list[str] = []
@@ -200,8 +207,15 @@ class IndexWriter:
             f.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, sentence_vectors: np.ndarray) -> None:
-        """Append passages in order, with one vector each and one per sentence (float16 on disk)."""
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, sentence_vectors: np.ndarray,
+            keys: tuple[Sequence[int], Sequence[int]] | None = None) -> None:
+        """Append passages in order, with one vector each and one per sentence (float16 on disk),
+        and the content keys of the texts embedded (formed as this code forms them if not given)."""
+        if keys is None:
+            keys = ([content_key(c.search_text()) for c in chunks],
+                    [content_key(t) for c in chunks for t in c.sentence_texts()])
+        self._keys[0].extend(keys[0])
+        self._keys[1].extend(keys[1])
         for chunk in chunks:
             self._chunks.write(chunk)
             self._catalog.add(chunk)
@@ -221,6 +235,8 @@ class IndexWriter:
         folder then loads with `load(writer.tmp)`. Returns the manifest written."""
         np.save(self.tmp / "chunk_offsets.npy", self._chunks.close())
         np.save(self.tmp / "sentence_offsets.npy", np.array(self._sentence_offsets, dtype=np.int64))
+        for name, keys in zip(KEY_FILES, self._keys, strict=True):
+            np.save(self.tmp / name, np.frombuffer(keys, dtype=np.uint64))
         (self.tmp / "catalog.json").write_text(json.dumps(self._catalog.finish().to_dict(),
                                                           ensure_ascii=False))
         _npy_from_raw(self._vectors, self.tmp / "vectors.npy", np.float32, (self.rows, self.dim))
@@ -236,7 +252,7 @@ class IndexWriter:
             manifest = replace(manifest, faiss_factory=used, faiss_params=params)
         ann.write(faiss_index, self.tmp / "chunks.faiss")
         del faiss_index
-        self._files = [*FILES, *lexical]
+        self._files = [*FILES, *KEY_FILES, *lexical]
         return self.write_manifest(manifest, curated)
 
     def write_manifest(self, manifest: Manifest, curated: CuratedIndex | None = None) -> Manifest:
@@ -281,8 +297,10 @@ def save(index: Index, index_dir: Path) -> None:
         offsets = index.sentence_offsets
         for batch in batched(range(len(index.chunks))):
             lo, hi = batch[0], batch[-1] + 1
+            keys = None if index.keys is None else (
+                index.keys[0][lo:hi].tolist(), index.keys[1][offsets[lo] : offsets[hi]].tolist())
             writer.add(index.chunks[lo:hi], index.vectors[lo:hi],
-                       index.sentence_vectors[offsets[lo] : offsets[hi]])
+                       index.sentence_vectors[offsets[lo] : offsets[hi]], keys)
         writer.finish(replace(m, files={}), faiss_index=index.faiss_index, curated=index.curated)
         writer.commit()
 
@@ -373,16 +391,19 @@ def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None =
         flat = ann.read(index_dir / "chunks.faiss", manifest.faiss_params)
         bm25 = BM25.load(index_dir / LEXICAL)
         curated = CuratedIndex.load(index_dir) if "curated.json" in manifest.files else None
+        keys = (tuple(np.load(index_dir / n, allow_pickle=False, mmap_mode="r") for n in KEY_FILES)
+                if all(n in manifest.files for n in KEY_FILES) else None)
     except (ValueError, KeyError, OSError, RuntimeError, TypeError) as exc:
         raise IndexCorruptError(f"the index at {index_dir} is unreadable ({exc}): {fix}") from exc
     if (len(chunks) != manifest.chunk_count or flat.ntotal != len(chunks)
             or vectors.shape != (len(chunks), manifest.dim)
             or sentences.shape[0] != manifest.sentence_count or bm25.n != len(chunks)
-            or len(offsets) != len(chunks) + 1 or offsets[-1] != len(sentences)):
+            or len(offsets) != len(chunks) + 1 or offsets[-1] != len(sentences)
+            or (keys is not None and (len(keys[0]), len(keys[1])) != (len(chunks), len(sentences)))):
         raise IndexCorruptError(f"the index at {index_dir} is inconsistent: {fix}")
     # Plain ndarray views of the maps: same shared pages, without np.memmap's per-slice overhead
     # (a memmap object for every chunk's sentence rows, on every question).
     sentences = (np.asarray(sentences, dtype=np.float32) if len(sentences) <= SENTENCES_IN_MEMORY
                  else np.asarray(sentences))
     return Index(manifest, chunks, np.asarray(vectors), sentences, flat, bm25,
-                 offsets, catalog, curated)
+                 offsets, catalog, curated, keys)

@@ -79,7 +79,7 @@ def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
             previous = store.load(settings.index_dir, model=settings.model, any_chunker=True)
         except InternbotError as exc:
             log.info("not reusing the previous index: %s", exc)
-        if previous is not None and not previous.manifest.embedded_as_now:
+        if previous is not None and not previous.manifest.embedded_as_now and previous.keys is None:
             log.info("not reusing the previous index: its texts were embedded the old way")
             previous = None
     embedder = embedder or load_embedder(settings)

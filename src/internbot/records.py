@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -12,10 +13,16 @@ AnswerKind = Literal["passage", "list", "curated", "smalltalk", "fallback"]
 
 
 #: How `Chunk.search_text` and `Chunk.sentence_texts` form what is embedded. Bump it when either
-#: changes: a rebuild reuses the previous index's vectors by their text only while it matches.
-#: (2, briefly: a sentence with its nearest heading only; reverted to 1's texts, docs/quality.md
-#: item 27, so an index built then is rebuilt.)
+#: changes. An index stores each vector's `content_key`, so a rebuild still reuses the vectors of
+#: texts that came out the same (an index from before the keys were stored: only while this
+#: matches). (2, briefly: a sentence with its nearest heading only; reverted to 1's texts,
+#: docs/quality.md item 27, so an index built then is rebuilt.)
 EMBEDDED_TEXT_VERSION = 1
+
+
+def content_key(text: str) -> int:
+    """The 64-bit hash by which a text embedded once is found again (blake2b)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
 
 @dataclass(frozen=True)
 class Document:
