@@ -17,7 +17,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from external import CACHE, SHARED, squad, stackfaq
 
-from internbot.answerability import FEATURES, evidence_for, fit, fit_unstated, probe_evidence
+from internbot.answerability import FEATURES, evidence_for, fit_probes, probe_evidence
 from internbot.answerer import Answerer
 from internbot.config import Settings
 from internbot.probes import make_probes
@@ -46,8 +46,6 @@ def main() -> None:
         retriever = answerer.retriever
         probes = make_probes(retriever.chunks, retriever.bm25, retriever.index.manifest.corpus_hash)
         pos, neg, known = probe_evidence(retriever, probes)
-        unstated = FEATURES.index("unstated")
-        pos[:, unstated] = neg[:, unstated] = 0.0  # fitted apart, as `calibrate` does
         amount_in = evidence_for(retriever, probes.amount_in)
         amount_off = evidence_for(retriever, probes.amount_off)
         rows = questions(name, guides)
@@ -57,8 +55,8 @@ def main() -> None:
         header += [f"{name} in-scope abstains"] + ([f"{name} out-of-scope abstains"] if oos.any() else [])
         for label, names in variants:
             cols = [FEATURES.index(n) for n in names]
-            cal = fit(pos[:, cols], neg[:, cols], names, known=known)
-            cal = fit_unstated(cal, amount_in[:, cols], amount_off[:, cols])
+            cal = fit_probes(pos[:, cols], neg[:, cols], amount_in[:, cols], amount_off[:, cols],
+                             names, known=known)
             z = ev[:, cols] @ np.array(cal.weights) + cal.bias
             table[label].append(f"{np.mean(z[ins] < 0):.3f}")
             if oos.any():

@@ -135,9 +135,11 @@ def fit(positive: np.ndarray, negative: np.ndarray, names: tuple[str, ...] = FEA
 
 
 def _logistic(positive: np.ndarray, negative: np.ndarray, signs: np.ndarray,
-              shares: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+              shares: np.ndarray | None = None,
+              offset: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """Class-balanced, L2-penalised logistic regression whose weights keep the given signs
-    (0: free), fitted with L-BFGS-B (scipy). `shares` reweighs the off-topic rows (mean 1)."""
+    (0: free), fitted with L-BFGS-B (scipy). `shares` reweighs the off-topic rows (mean 1);
+    `offset`, a fixed score per row (positive rows first), is added to the fitted one."""
     from scipy.optimize import minimize
 
     x = np.vstack([positive, negative])
@@ -148,7 +150,7 @@ def _logistic(positive: np.ndarray, negative: np.ndarray, signs: np.ndarray,
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
         w, b = theta[:-1], theta[-1]
-        z = x @ w + b
+        z = x @ w + b + (0.0 if offset is None else offset)
         p = 1 / (1 + np.exp(-np.clip(z, -40, 40)))
         value = -np.sum(balance * (y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)))
         value += L2 * float(w @ w)
@@ -179,11 +181,8 @@ def calibrate(retriever: Retriever, seed: str = "", probes: Probes | None = None
         log.warning("the corpus gave no probe questions: abstention stays uncalibrated")
     retriever.support = fit_support(retriever, probes.off_topic)
     positive, negative, known = probe_evidence(retriever, probes)
-    unstated = FEATURES.index("unstated")
-    positive[:, unstated] = negative[:, unstated] = 0.0  # fitted apart, on the amount probes
-    calibration = fit(positive, negative, known=known)
-    calibration = fit_unstated(calibration, evidence_for(retriever, probes.amount_in),
-                               evidence_for(retriever, probes.amount_off))
+    calibration = fit_probes(positive, negative, evidence_for(retriever, probes.amount_in),
+                             evidence_for(retriever, probes.amount_off), known=known)
     return replace(calibration, examples=probes.examples(), support=retriever.support)
 
 
@@ -196,29 +195,26 @@ def fit_unstated(calibration: Calibration, answerable: np.ndarray, unanswerable:
     names = calibration.features
     if "unstated" not in names or not len(answerable) or not len(unanswerable):
         return calibration
-    from scipy.optimize import minimize
-
     col = names.index("unstated")
-    x = np.vstack([answerable, unanswerable])
-    y = np.concatenate([np.ones(len(answerable)), np.zeros(len(unanswerable))])
-    balance = np.where(y == 1, 0.5 / len(answerable), 0.5 / len(unanswerable))
-    base = np.delete(x, col, axis=1) @ np.delete(np.array(calibration.weights), col) + calibration.bias
-    u = x[:, col]
-
-    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        w, offset = theta
-        p = 1 / (1 + np.exp(-np.clip(base + offset + w * u, -40, 40)))
-        value = -np.sum(balance * (y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)))
-        g = balance * (p - y)
-        return float(value + L2 * w * w), np.array([g @ u + 2 * L2 * w, g.sum()])
-
-    result = minimize(loss, np.zeros(2), jac=True, method="L-BFGS-B", bounds=[(None, 0), (None, None)])
-    weight = float(result.x[0])
+    rest = np.delete(np.array(calibration.weights), col)
+    base = np.delete(np.vstack([answerable, unanswerable]), col, axis=1) @ rest + calibration.bias
+    (weight,), _ = _logistic(answerable[:, [col]], unanswerable[:, [col]], np.array([-1]), offset=base)
     log.info("unstated amount: weight %.2f (%d answerable, %d unanswerable amount probes)",
              weight, len(answerable), len(unanswerable))
     weights = list(calibration.weights)
-    weights[col] = weight
+    weights[col] = float(weight)
     return replace(calibration, weights=tuple(weights))
+
+
+def fit_probes(positive: np.ndarray, negative: np.ndarray, amount_in: np.ndarray,
+               amount_off: np.ndarray, names: tuple[str, ...] = FEATURES, known: int = 0) -> Calibration:
+    """The answerability model on probe evidence (columns as `names`): the main fit with the
+    `unstated` column held at 0, then that one weight on the amount probes (`fit_unstated`)."""
+    if "unstated" in names:
+        col = names.index("unstated")
+        positive, negative = positive.copy(), negative.copy()
+        positive[:, col] = negative[:, col] = 0.0
+    return fit_unstated(fit(positive, negative, names, known=known), amount_in, amount_off)
 
 
 def fit_support(retriever: Retriever, off_topic: list[str]) -> float | None:

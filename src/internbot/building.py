@@ -31,24 +31,26 @@ class PreviousVectors:
 
     def __init__(self, previous: Index | None = None) -> None:
         self._index = previous
-        keys: list[int] = []
-        where: list[int] = []  # row in vectors, or -(1 + row) in sentence vectors
+        # Where each key's vector is: a row in vectors, or -(1 + row) in sentence vectors.
         if previous is not None and previous.keys is not None:  # stored: however they were formed
             vector_keys, sentence_keys = previous.keys
-            keys = [*vector_keys.tolist(), *sentence_keys.tolist()]
-            where = [*range(len(vector_keys)), *(-1 - i for i in range(len(sentence_keys)))]
-        elif previous is not None:  # from before the keys were stored: formed as this code does
+            keys = np.concatenate([vector_keys, sentence_keys]).astype(np.uint64, copy=False)
+            where = np.concatenate([np.arange(len(vector_keys)), -1 - np.arange(len(sentence_keys))])
+        else:  # from before the keys were stored: formed as this code does
+            key_list: list[int] = []
+            where_list: list[int] = []
             sentence = 0
-            for row, chunk in enumerate(previous.chunks):  # decoded without filling caches
-                keys.append(content_key(chunk.search_text()))
-                where.append(row)
+            for row, chunk in enumerate(previous.chunks if previous is not None else ()):
+                key_list.append(content_key(chunk.search_text()))  # decoded without filling caches
+                where_list.append(row)
                 for text in chunk.sentence_texts():
-                    keys.append(content_key(text))
-                    where.append(-1 - sentence)
+                    key_list.append(content_key(text))
+                    where_list.append(-1 - sentence)
                     sentence += 1
-        order = np.argsort(np.asarray(keys, dtype=np.uint64), kind="stable")
-        self._keys = np.asarray(keys, dtype=np.uint64)[order]
-        self._where = np.asarray(where, dtype=np.int64)[order]
+            keys, where = np.asarray(key_list, dtype=np.uint64), np.asarray(where_list, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        self._keys = keys[order]
+        self._where = where.astype(np.int64, copy=False)[order]
 
     def find(self, keys: Sequence[int]) -> np.ndarray:
         """For each key, its position for `vector`, or -1 when the previous index lacks it."""

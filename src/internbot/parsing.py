@@ -151,23 +151,18 @@ def case_outline(blocks: list[Block]) -> list[Block]:
     CASE_OUTLINE_MIN of each, and the first is Title Case, a sentence-case heading after a Title
     Case one moves one level down, and with it the entries and list titles under it.
     """
-    plain = [(i, heading_case(b.text)) for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1]
-    cases = [c for _, c in plain if c]
-    if (not cases or cases[0] != "title" or cases.count("title") < CASE_OUTLINE_MIN
-            or cases.count("sentence") < CASE_OUTLINE_MIN):
+    case = {i: heading_case(b.text) for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1}
+    known = [c for c in case.values() if c]
+    if (not known or known[0] != "title" or known.count("title") < CASE_OUTLINE_MIN
+            or known.count("sentence") < CASE_OUTLINE_MIN):
         return blocks
     out, nested = list(blocks), False
     for i, b in enumerate(blocks):
-        if b.kind != "heading" or not b.level:
-            continue
-        if b.level == 1:
-            case = heading_case(b.text)
-            nested = case == "sentence" or (nested and case == "")
-            if case == "title":
-                nested = False
-            elif nested:
+        if i in case:  # a plain heading: a sentence-case one nests, and an undecided one after it
+            nested = case[i] == "sentence" or (nested and not case[i])
+            if nested:
                 out[i] = replace(b, level=2)
-        elif nested:
+        elif nested and b.kind == "heading" and b.level:
             out[i] = replace(b, level=b.level + 1)
     return out
 
