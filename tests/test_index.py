@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from internbot import index as store
+from internbot import writer as index_writer
 from internbot.config import Settings
 from internbot.corpus import load_documents
 from internbot.errors import (
@@ -50,7 +51,7 @@ def test_round_trip_and_manifest(fake_index: Settings) -> None:
     assert {d["id"] for d in m.documents} == {"coffee-guide", "tea-basics", "water"}
     # save(load(x)) writes the same chunks and vectors
     copy = fake_index.index_dir.parent / "copy"
-    store.save(idx, copy)
+    index_writer.save(idx, copy)
     again = store.load(copy)
     assert list(again.chunks) == list(idx.chunks) and again.catalog == idx.catalog
     # Loading decodes no passage: rows are read from chunks.jsonl when asked for.
@@ -312,7 +313,7 @@ def test_a_streamed_build_is_the_same_whatever_the_batch(fake_settings: Settings
     for batch in (2, 4096):
         manifest = store.Manifest(model=embedder.name, dim=embedder.dim, chunk_count=0,
                                   sentence_count=0, corpus_hash=corpus_hash(docs), created="x")
-        with store.IndexWriter(tmp_path / f"b{batch}", embedder.dim) as writer:
+        with index_writer.IndexWriter(tmp_path / f"b{batch}", embedder.dim) as writer:
             written, _, stats = building.build_index(writer, docs, embedder, manifest, batch=batch)
             writer.commit()
         assert stats.chunks == written.chunk_count > 4 and stats.embedded > 0
@@ -326,7 +327,7 @@ def test_a_streamed_build_is_the_same_whatever_the_batch(fake_settings: Settings
 
 def test_a_writer_left_without_commit_leaves_nothing_behind(fake_index: Settings) -> None:
     before = store.load(fake_index.index_dir)
-    with pytest.raises(RuntimeError), store.IndexWriter(fake_index.index_dir, 384) as writer:
+    with pytest.raises(RuntimeError), index_writer.IndexWriter(fake_index.index_dir, 384) as writer:
         writer.add(list(before.chunks)[:2], before.vectors[:2],
                    before.chunk_sentence_vectors(0)[:0])
         raise RuntimeError("interrupted")

@@ -15,6 +15,7 @@ import httpx
 from conftest import free_port, wait_ready
 
 from internbot import index as store
+from internbot import writer as index_writer
 from internbot.answerer import Answerer
 from internbot.config import Settings
 from internbot.corpus import load_documents
@@ -39,7 +40,7 @@ def test_killed_index_build_leaves_the_previous_index_usable(fake_index: Setting
     full = time.monotonic() - start
     complete = list(store.load(fake_index.index_dir).chunks)
     small = list(before.chunks)
-    store.save(before, fake_index.index_dir)  # back to the small index
+    index_writer.save(before, fake_index.index_dir)  # back to the small index
     for fraction in (0.2, 0.4, 0.6, 0.8, 0.9, 0.95):
         proc = subprocess.Popen(cmd, env=env_for(fake_index), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)

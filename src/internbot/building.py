@@ -18,8 +18,9 @@ import numpy as np
 from internbot.chunking import chunk_documents
 from internbot.curated import CuratedAnswer, CuratedIndex
 from internbot.embedder import Embedder
-from internbot.index import BATCH, Index, IndexWriter, Manifest, batched
+from internbot.index import Index, Manifest
 from internbot.records import Document, content_key
+from internbot.writer import BATCH, IndexWriter, batched
 
 #: Vectors of this many recent texts are kept to skip repeats (about 100 MB at 384 dimensions).
 RECENT = 65_536

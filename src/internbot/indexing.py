@@ -29,6 +29,7 @@ from internbot.probes import make_probes
 from internbot.records import EMBEDDED_TEXT_VERSION
 from internbot.retriever import Retriever, open_search
 from internbot.search.milvus import MilvusSearch, collection_name
+from internbot.writer import IndexWriter
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
         documents=[{"id": d.id, "title": d.title, "path": d.path,
                     **({"url": d.url} if d.url else {}), **({"anchors": d.anchors} if d.anchors else {})}
                    for d in docs])
-    with store.IndexWriter(settings.index_dir, embedder.dim, groups, titled=manifest.titled) as writer:
+    with IndexWriter(settings.index_dir, embedder.dim, groups, titled=manifest.titled) as writer:
         manifest, curated_index, stats = build_index(
             writer, docs, embedder, manifest, max_chars=settings.max_chunk_chars, previous=previous,
             factory=settings.faiss_factory, curated=curated, progress=progress)
