@@ -59,7 +59,7 @@ def test_contract_shape(answerer: Answerer) -> None:
     assert all(len(s["text"]) <= 800 for s in data["sources"])
     assert len(data["answer"]) <= 800
     scores = [s["score"] for s in data["sources"]]
-    assert scores == sorted(scores, reverse=True)
+    assert scores[1:] == sorted(scores[1:], reverse=True)  # after the answer's own passage
 
 
 def test_enumerating_question_gets_the_list(answerer: Answerer) -> None:
@@ -151,6 +151,9 @@ def test_evidence_spread_over_a_list_gets_the_list(tmp_path) -> None:  # type: i
     assert answer.kind == "list", answer.answer
     assert all(item in answer.answer for item in ("Meetings", "Research", "Coding", "Slides"))
     assert answer.answer.count("▸") == 1
+    # The list the answer shows is its first source, though its items rank above it.
+    assert answer.sources[0].text.count("• ") == 4, answer.sources
+    assert len({s.chunk for s in answer.sources}) == len(answer.sources)
     # A question naming one item gets that item.
     named = answerer.ask("What did the daily intern work in Coding involve?")
     assert named.kind == "passage" and "Python" in named.answer, named.answer

@@ -113,6 +113,11 @@ def test_trec_format(tmp_path: Path, known: list[dict]) -> None:  # type: ignore
     lines = (tmp_path / "run.trec").read_text().splitlines()
     assert lines[0].split() == ["a", "Q0", "d#0", "1", "1.000000", "internbot"]
     assert [int(line.split()[3]) for line in lines] == [1, 2, 3]
+    # The answer's passage leads with a lower score than the next: scores still fall with rank.
+    lead = dict(known[0], sources=[dict(known[0]["sources"][0], score=0.5), *known[0]["sources"][1:]])
+    ev.write_trec([lead], tmp_path / "led.trec")
+    scores = [float(line.split()[4]) for line in (tmp_path / "led.trec").read_text().splitlines()]
+    assert scores[0] == 0.5 and scores[0] > scores[1] > scores[2]
 
 
 def test_fail_under_parsing() -> None:

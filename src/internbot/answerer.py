@@ -206,11 +206,12 @@ class Answerer:
         hits = list(retrieval.hits)
         conf = self.confidence(retrieval)
         concepts = retrieval.concepts
-        sources = tuple(self._source(h, vector) for h in self._distinct(hits)[: self.settings.top_k])
         if not hits or conf < self.settings.abstain_threshold:
+            sources = tuple(self._source(h, vector) for h in self._distinct(hits)[: self.settings.top_k])
             return Answer(question, False, self.settings.fallback_text.format(topics=self.topics),
                           round(conf, 4), sources, self._starters(), kind="fallback")
         chunk, kind = self.composer.choose(question, hits)
+        sources = self._sources(chunk, hits, vector)
         where = chunk.section_title
         if self._several_documents and chunk.section:
             where = f"{chunk.doc_title} › {where}"
@@ -228,6 +229,13 @@ class Answerer:
         text = body + f"\n\n(Source: {where})"
         return Answer(question, True, text, round(conf, 4), sources,
                       self._suggestions(hits, chunk), kind=kind, section=chunk.section_title)
+
+    def _sources(self, chunk: Chunk, hits: list[Hit], vector: np.ndarray) -> tuple[Source, ...]:
+        """The passage the answer was taken from first, then the other hits that each show
+        something new: a list answer's own list is shown even when its items rank apart."""
+        lead = next((h for h in hits if h.chunk.id == chunk.id), None) or Hit(chunk, hits[0].score)
+        rest = [h for h in self._distinct([lead, *hits]) if h.chunk.id != chunk.id]
+        return tuple(self._source(h, vector) for h in [lead, *rest][: self.settings.top_k])
 
     def _source(self, hit: Hit, vector: np.ndarray) -> Source:
         chunk = hit.chunk

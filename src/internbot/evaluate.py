@@ -286,9 +286,13 @@ def write_csv(results: Sequence[dict[str, Any]], path: Path) -> None:
 
 
 def write_trec(results: Sequence[dict[str, Any]], path: Path, run_name: str = "internbot") -> None:
-    """A TREC run file: `qid Q0 docno rank score run`, one line per returned source."""
+    """A TREC run file: `qid Q0 docno rank score run`, one line per returned source. The
+    answer's own passage leads the sources whatever its score, so a score above an earlier
+    source's is written just below it: tools that rank by score (trec_eval) keep the order."""
     with Path(path).open("w", encoding="utf-8") as f:
         for r in results:
+            last = float("inf")
             for rank, s in enumerate(r["sources"], 1):
                 docno = (s.get("chunk") or f"{s['doc']}#{s['section']}").replace(" ", "_")
-                f.write(f"{r['id']} Q0 {docno} {rank} {s['score']:.6f} {run_name}\n")
+                last = min(float(s["score"]), last - 1e-6)
+                f.write(f"{r['id']} Q0 {docno} {rank} {last:.6f} {run_name}\n")
