@@ -84,6 +84,20 @@ def test_the_owners_loop_without_a_restart(client: TestClient, settings: Setting
     assert again["answered"] and again["kind"] == "curated" and "$10" in again["answer"]
 
 
+def test_an_answer_given_unsure_is_listed_for_the_owner(settings: Settings) -> None:
+    """An answered question under the server's unsure band is a gap on /admin as well."""
+    question = "How much coffee should I use per cup?"
+    unsure = replace(settings, abstain_threshold=0.0, unsure_below=1.0)
+    with TestClient(create_app(unsure, background=False), base_url=HOST) as c:
+        answer = c.post("/api/ask", json={"question": question}).json()
+        assert answer["answered"] and answer["unsure"] and "16 grams" in answer["answer"]
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        deadline = time.time() + 10
+        while question not in (page := c.get("/admin", headers=auth).text) and time.time() < deadline:
+            time.sleep(0.05)
+        assert question in page and "answered only unsure" in page
+
+
 def test_a_reload_under_load_drops_nothing(client: TestClient, settings: Settings) -> None:
     (settings.corpus_dir / "extra.md").write_text("# Milk Foam\n\nSteam milk to 60 degrees for a "
                                                    "silky microfoam that holds latte art.\n")

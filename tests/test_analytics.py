@@ -63,6 +63,15 @@ def test_report_html_and_csv(tmp_path: Path) -> None:
     assert rows[0] == ["section", "item", "count", "extra"] and len(rows) > 3
 
 
+def test_an_unsure_answer_counts_as_a_gap(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "db.sqlite3")
+    store.log_asks([AskLog("How much do ML interns make?", True, 0.9, "a", "FAQs", "api"),
+                    AskLog("What is Google's dress code?", True, 0.6, "a", "Google", "chat")])
+    assert summarise(store).gaps == []
+    assert summarise(store, unsure_below=0.7).gaps == [["What is Google's dress code?"]]
+    assert summarise(store, unsure_below=0.7).answered == 2  # still answered, just unsure
+
+
 def test_report_command(tmp_path: Path) -> None:
     env = {"INTERNBOT_DATA": str(tmp_path)}
     result = CliRunner().invoke(main, ["report", "--out", str(tmp_path / "r.html")], env=env)

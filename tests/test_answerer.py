@@ -77,6 +77,31 @@ def test_out_of_scope_abstains_with_configurable_fallback(fake_index: Settings) 
     assert a.suggestions  # questions the guides can answer
 
 
+def test_an_answer_in_the_unsure_band_says_so_first(fake_index: Settings) -> None:
+    from dataclasses import replace
+
+    question = "How much coffee should I use per cup?"
+    sure = Answerer.from_settings(replace(fake_index, unsure_below=0.0)).ask(question)
+    assert sure.answered and not sure.unsure and "16 grams" in sure.answer
+    settings = replace(fake_index, abstain_threshold=0.0, unsure_below=sure.confidence + 0.01,
+                       unsure_text="Not sure:")
+    unsure = Answerer.from_settings(settings).ask(question)
+    assert unsure.answered and unsure.unsure and unsure.to_dict()["unsure"] is True
+    assert unsure.answer == "Not sure:\n\n" + sure.answer  # the same answer, with the line first
+    below = Answerer.from_settings(replace(settings, abstain_threshold=sure.confidence + 0.005))
+    refused = below.ask(question)
+    assert not refused.answered and not refused.unsure  # abstaining is not answering unsure
+
+
+def test_the_unsure_band_is_read_from_the_environment() -> None:
+    from internbot.errors import InternbotError
+
+    assert Settings.from_env({"INTERNBOT_UNSURE_BELOW": "0"}).unsure_below == 0.0
+    assert Settings.from_env({"INTERNBOT_UNSURE_TEXT": "Hmm:"}).unsure_text == "Hmm:"
+    with pytest.raises(InternbotError, match="between 0 and 1"):
+        Settings.from_env({"INTERNBOT_UNSURE_BELOW": "70"})
+
+
 @pytest.mark.parametrize("query, message", [
     (Query("   "), "empty"),
     (Query("x" * 1001), "1001 characters"),

@@ -46,6 +46,15 @@ def test_metrics_on_a_known_result_set(known: list[dict]) -> None:  # type: igno
     assert m["latency_ms"] == {"p50": 10.0, "p95": 10.0}
 
 
+def test_unsure_answers_are_counted_apart(known: list[dict]) -> None:  # type: ignore[type-arg]
+    assert ev.metrics(known)["unsure"] == 0.0 and ev.metrics(known)["oos_confident"] == 0.5
+    marked = [{**r, "unsure": r["id"] in ("b", "f")} for r in known]
+    m = ev.metrics(marked)
+    assert m["unsure"] == 0.25  # b of a-d
+    assert m["oos_confident"] == 0.0  # f answered, but unsure; e abstained
+    assert m["oos_abstention"] == 0.5 and m["hit@1"] == 0.25  # unchanged
+
+
 def test_threshold_sweep(known: list[dict]) -> None:  # type: ignore[type-arg]
     sweep = ev.threshold_sweep(known, steps=10)
     by_t = {p["threshold"]: p for p in sweep["points"]}

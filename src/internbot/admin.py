@@ -70,7 +70,7 @@ def append_curated(corpus_dir: Path, question: str, alternates: list[str], answe
 
 
 def mount_admin(app: FastAPI, token: str, store: Store, corpus_dir: Path,
-                reload: Callable[[], str]) -> None:
+                reload: Callable[[], str], unsure_below: float = 0.0) -> None:
     """Add the `/admin` routes (only call it when a token is configured)."""
     expected = session_value(token)
 
@@ -95,9 +95,9 @@ def mount_admin(app: FastAPI, token: str, store: Store, corpus_dir: Path,
     def page(request: Request, saved: str = "") -> Response:
         if not authorised(request):
             return HTMLResponse(_login(base(request)), status_code=401)
-        summary = summarise(store, since_days=30)
+        summary = summarise(store, since_days=30, unsure_below=unsure_below)
         return HTMLResponse(_page(summary.gaps, summary.asked, summary.answered, saved, base(request),
-                                  _when_asked(store)))
+                                  _when_asked(store, unsure_below=unsure_below)))
 
     @app.post("/admin/login", include_in_schema=False)
     def login(request: Request, token_field: str = Form("", alias="token")) -> Response:
@@ -137,12 +137,12 @@ def mount_admin(app: FastAPI, token: str, store: Store, corpus_dir: Path,
         return JSONResponse({"reload": reload()})
 
 
-def _when_asked(store: Store, days: float = 30) -> dict[str, list[float]]:
-    """When each unanswered or thumbs-down question was asked (for the weekly trend)."""
+def _when_asked(store: Store, days: float = 30, unsure_below: float = 0.0) -> dict[str, list[float]]:
+    """When each unanswered, unsure or thumbs-down question was asked (for the weekly trend)."""
     since = time.time() - days * 86400
     out: dict[str, list[float]] = {}
     for a in store.asks(since):
-        if not a.answered:
+        if not a.answered or a.confidence < unsure_below:
             out.setdefault(a.question, []).append(a.ts)
     for f in store.feedback(since):
         if not f.helpful:
@@ -191,5 +191,5 @@ def _page(groups: list[list[str]], asked: int, answered: int, saved: str, root: 
     body = "".join(items) or "<p>Nothing unanswered in the last 30 days.</p>"
     return (f"<!doctype html><meta charset=utf-8><title>internbot admin</title>{STYLE}"
             f"<h1>Unanswered questions</h1>{done}<p class=muted>Last 30 days: {asked} questions, "
-            f"{rate} answered. Questions the guides could not answer, or that got a thumbs-down, "
-            f"grouped by similarity, most asked first.</p>{body}")
+            f"{rate} answered. Questions the guides could not answer (or answered only unsure), "
+            f"or that got a thumbs-down, grouped by similarity, most asked first.</p>{body}")

@@ -1,7 +1,8 @@
 """`internbot report`: what visitors ask, what the guides fail to answer, and how helpful it is.
 
-Reads the configured store only (SQLite or PostgreSQL). Unanswered questions (abstained or
-thumbs-down) are grouped by word overlap, so each group points at content the corpus is missing.
+Reads the configured store only (SQLite or PostgreSQL). Unanswered questions (abstained,
+answered only unsure, or thumbs-down) are grouped by word overlap, so each group points at
+content the corpus is missing.
 """
 
 from __future__ import annotations
@@ -55,12 +56,15 @@ def group_similar(questions: list[str], threshold: float = 0.5) -> list[list[str
     return sorted((m for _, m in groups), key=len, reverse=True)
 
 
-def summarise(store: Store, since_days: float = 30.0, now: float | None = None) -> Summary:
+def summarise(store: Store, since_days: float = 30.0, now: float | None = None,
+              unsure_below: float = 0.0) -> Summary:
+    """Usage over the last `since_days`; an answer with a confidence under `unsure_below` (the
+    server's `Settings.unsure_below`) counts as a gap, like an abstention."""
     since = (now or time.time()) - since_days * 86400
     asks = store.asks(since)
     feedback = store.feedback(since)
     counts = Counter(" ".join(a.question.lower().split()) for a in asks)
-    unanswered = [a.question for a in asks if not a.answered]
+    unanswered = [a.question for a in asks if not a.answered or a.confidence < unsure_below]
     unanswered += [f.question for f in feedback if not f.helpful]
     per_day: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for f in feedback:

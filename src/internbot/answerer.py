@@ -226,9 +226,14 @@ class Answerer:
             body = clip(self.composer.trim(chunk, vector, concepts), room)
             body = self.composer.look_back(chunk, body, room)
             body = self.composer.go_on(chunk, body, room)
-        text = body + f"\n\n(Source: {where})"
+        # Under the unsure band the same answer opens with a line saying so (on top of the
+        # answer's own room, so the hedge never cuts what the passage says).
+        unsure = conf < self.settings.unsure_below
+        lead = f"{self.settings.unsure_text}\n\n" if unsure and self.settings.unsure_text else ""
+        text = lead + body + f"\n\n(Source: {where})"
         return Answer(question, True, text, round(conf, 4), sources,
-                      self._suggestions(hits, chunk), kind=kind, section=chunk.section_title)
+                      self._suggestions(hits, chunk), kind=kind, section=chunk.section_title,
+                      unsure=unsure)
 
     def _sources(self, chunk: Chunk, hits: list[Hit], vector: np.ndarray) -> tuple[Source, ...]:
         """The passage the answer was taken from first, then the other hits that each show

@@ -77,6 +77,8 @@ class AskResponse(BaseModel):
     #: passage, list, curated (the site owner's own answer), smalltalk or fallback.
     kind: str = "passage"
     section: str = ""
+    #: Answered with a confidence under `INTERNBOT_UNSURE_BELOW`; the answer says so first.
+    unsure: bool = False
 
 
 class FeedbackRequest(BaseModel):

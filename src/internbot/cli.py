@@ -210,7 +210,7 @@ def report(since_days: float, out: Path) -> None:
         raise InternbotError(f"no usage data at {db}: run `internbot serve` and ask something first")
     store = open_store(settings)  # SQLite, or PostgreSQL from INTERNBOT_DATABASE_URL
     try:
-        write_report(summarise(store, since_days), out)
+        write_report(summarise(store, since_days, unsure_below=settings.unsure_below), out)
     finally:
         store.close()
     click.echo(f"wrote {out}")

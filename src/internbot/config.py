@@ -17,12 +17,20 @@ DEFAULT_FALLBACK = (
     "Sorry, I don't know: the guide doesn't cover that. "
     "I can answer questions about {topics}."
 )
+DEFAULT_UNSURE = "I'm not sure the guide answers exactly that. The closest it comes:"
 
 
 def project_root() -> Path:
     """The checkout root when running from source, else the current directory."""
     here = Path(__file__).resolve().parents[2]
     return here if (here / "pyproject.toml").exists() else Path.cwd()
+
+
+def _unit(raw: str) -> float:
+    value = float(raw)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError("use a confidence between 0 and 1 (0 turns it off)")
+    return value
 
 
 def _bool(raw: str) -> bool:
@@ -117,6 +125,10 @@ class Settings:
     #: see docs/quality.md.
     abstain_threshold: float = 0.5
     fallback_text: str = DEFAULT_FALLBACK
+    #: An answer whose confidence is under this (but not under `abstain_threshold`) opens with
+    #: `unsure_text`: such answers are right far less often (docs/quality.md, item 31). 0: never.
+    unsure_below: float = 0.7
+    unsure_text: str = DEFAULT_UNSURE
     top_k: int = 5
     max_question_chars: int = 1000
     max_history: int = 20
@@ -170,6 +182,8 @@ class Settings:
             "batch_window_ms": ("INTERNBOT_BATCH_WINDOW_MS", float),
             "abstain_threshold": ("INTERNBOT_ABSTAIN_THRESHOLD", float),
             "fallback_text": ("INTERNBOT_FALLBACK", str),
+            "unsure_below": ("INTERNBOT_UNSURE_BELOW", _unit),
+            "unsure_text": ("INTERNBOT_UNSURE_TEXT", str),
             "top_k": ("INTERNBOT_TOP_K", int),
             "data_dir": ("INTERNBOT_DATA", Path),
             "retention_days": ("INTERNBOT_RETENTION_DAYS", float),

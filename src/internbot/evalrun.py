@@ -10,7 +10,8 @@ from typing import Any
 from internbot import evaluate as ev
 from internbot.config import Settings
 
-SUMMARY_KEYS = ("n", "hit@1", "hit@3", "mrr", "oos_abstention", "false_abstention")
+SUMMARY_KEYS = ("n", "hit@1", "hit@3", "mrr", "oos_abstention", "false_abstention", "unsure",
+                "oos_confident")
 
 
 def summary(m: dict[str, Any], diff: dict[str, Any] | None) -> str:

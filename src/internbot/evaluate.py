@@ -208,6 +208,9 @@ def metrics(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
         if ins else None,
         "oos_abstention": _rate([not r["answered"] for r in oos]),
         "false_abstention": _rate([not r["answered"] for r in ins]),
+        # Answers that open by saying the guide may not answer exactly that (`unsure`).
+        "unsure": _rate([bool(r.get("unsure")) for r in ins]),
+        "oos_confident": _rate([r["answered"] and not r.get("unsure") for r in oos]),
         "latency_ms": {
             "p50": round(float(np.percentile(latencies, 50)), 3) if latencies else None,
             "p95": round(float(np.percentile(latencies, 95)), 3) if latencies else None,
@@ -223,7 +226,8 @@ def compare(old: Sequence[dict[str, Any]], new: Sequence[dict[str, Any]]) -> dic
     common = sorted(before.keys() & after.keys())
     m_old, m_new = metrics(old), metrics(new)
     deltas = {}
-    for key in ("hit@1", "hit@3", "mrr", "oos_abstention", "false_abstention"):
+    for key in ("hit@1", "hit@3", "mrr", "oos_abstention", "false_abstention", "unsure",
+                "oos_confident"):
         if m_old.get(key) is not None and m_new.get(key) is not None:
             deltas[key] = round(m_new[key] - m_old[key], 4)
     return {
@@ -274,7 +278,7 @@ def write_jsonl(results: Sequence[dict[str, Any]], path: Path) -> None:
 
 
 def write_csv(results: Sequence[dict[str, Any]], path: Path) -> None:
-    columns = ["id", "question", "answered", "answer", "confidence", "correct", "latency_ms",
+    columns = ["id", "question", "answered", "unsure", "answer", "confidence", "correct", "latency_ms",
                "top_section", "expected"]
     with Path(path).open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)

@@ -177,6 +177,9 @@ class Answer:
     suggestions: tuple[str, ...] = ()
     kind: AnswerKind = "passage"
     section: str = ""
+    #: Answered, but with a confidence in the band where answers are often wrong: the text
+    #: says so (`Settings.unsure_below`).
+    unsure: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -122,7 +122,8 @@ def render_html(m: dict[str, Any], results: Sequence[dict[str, Any]],
     e = html.escape
     cards = "".join(
         f'<div class="card">{e(k)}<b>{_fmt(m.get(k))}</b></div>'
-        for k in ("n", "hit@1", "hit@3", "mrr", "oos_abstention", "false_abstention"))
+        for k in ("n", "hit@1", "hit@3", "mrr", "oos_abstention", "false_abstention", "unsure",
+                  "oos_confident"))
     cards += (f'<div class="card">latency p50 / p95 ms<b>{_fmt(m["latency_ms"]["p50"])} / '
               f'{_fmt(m["latency_ms"]["p95"])}</b></div>')
     sweep = m.get("threshold_sweep")

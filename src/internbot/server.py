@@ -291,7 +291,8 @@ def create_app(settings: Settings, *, answerer: Answerer | None = None,
     if settings.admin_token:
         from internbot.admin import mount_admin
 
-        mount_admin(app, settings.admin_token, engine.store, settings.corpus_dir, engine.reload)
+        mount_admin(app, settings.admin_token, engine.store, settings.corpus_dir, engine.reload,
+                    unsure_below=settings.unsure_below)
 
     def chat_ask(question: str, history: tuple[str, ...], page_url: str, page_title: str) -> Answer:
         return engine.ask(question, history, page_url, page_title, channel="chat")
