@@ -164,9 +164,11 @@ def test_cli_eval_writes_everything_and_gates(env: dict[str, str], tmp_path: Pat
     assert {"n", "hit@1", "hit@3", "mrr", "oos_abstention", "false_abstention", "latency_ms",
             "threshold_sweep"} <= set(metrics)
     assert metrics["calibration"]["in_scope"] > 0 and metrics["abstain_threshold"] == 0.5
+    assert metrics["unsure_below"] == 0.7 and {"unsure", "oos_confident"} <= set(metrics)
     html = (rep / "report.html").read_text()
     assert "<svg" in html and "Misses" in html and "http" not in html.split("<svg")[0]
     assert "Calibration of this corpus" in html and "off-topic probes" in html
+    assert "answers under <b>0.700</b> open by saying" in html
     assert f"<b>{metrics['calibration']['support']:.3f}</b> of cosine" in html
     assert trec.read_text().startswith("w Q0 ")
     res = CliRunner().invoke(main, [*args, "--fail-under", "hit@1=1.01", "--compare", str(out)], env=env)

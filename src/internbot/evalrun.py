@@ -54,6 +54,7 @@ def evaluate(settings: Settings, questions: Path, *, out: Path | None = None,
     m = ev.metrics(results)
     m["calibration"] = answerer.calibration.to_dict()
     m["abstain_threshold"] = settings.abstain_threshold
+    m["unsure_below"] = settings.unsure_below
     diff = ev.compare(old, results) if old is not None else None
     if out:
         Path(out).parent.mkdir(parents=True, exist_ok=True)

@@ -93,7 +93,8 @@ def calibration_plot(cal: dict[str, Any]) -> str:
     return svg
 
 
-def calibration_html(cal: dict[str, Any], threshold: float | None) -> str:
+def calibration_html(cal: dict[str, Any], threshold: float | None,
+                     unsure_below: float | None = None) -> str:
     """The per-corpus calibration: probe distributions, the threshold and the model's weights."""
     e = html.escape
     weights = "".join(f"<tr><td>{e(n)}</td><td>{w:+.2f}</td></tr>"
@@ -107,7 +108,9 @@ def calibration_html(cal: dict[str, Any], threshold: float | None) -> str:
         "questions whose every word the corpus knows, far from it in meaning). On them, "
         f"{cal.get('probe_false_abstention', 0):.1%} of the in-scope probes abstain and "
         f"{cal.get('probe_off_topic_answered', 0):.1%} of the off-topic ones are answered. "
-        f"Abstention threshold in use: <b>{_fmt(threshold)}</b> (0.5 is the fitted boundary). "
+        f"Abstention threshold in use: <b>{_fmt(threshold)}</b> (0.5 is the fitted boundary); "
+        f"answers under <b>{_fmt(unsure_below)}</b> open by saying the guide may not answer "
+        "exactly that. "
         "A word the corpus lacks is excused when the question loses at least "
         f"<b>{_fmt(cal.get('support'))}</b> of cosine with its top passage without it "
         "(fitted on the off-topic probes' unknown words, which are foreign by construction).</p>"
@@ -135,7 +138,8 @@ def render_html(m: dict[str, Any], results: Sequence[dict[str, Any]],
                      "and out-of-scope abstention).</p>")
     parts.append("<h2>Plots</h2><div class=plots>" + "".join(plots(results, sweep)) + "</div>")
     if m.get("calibration"):
-        parts.append(calibration_html(m["calibration"], m.get("abstain_threshold")))
+        parts.append(calibration_html(m["calibration"], m.get("abstain_threshold"),
+                                      m.get("unsure_below")))
     if diff:
         deltas = ", ".join(f"{k} {v:+.3f}" for k, v in diff["deltas"].items())
         parts.append(f"<h2>Compared with the previous run</h2><p>{e(deltas)}</p>"
