@@ -1,8 +1,10 @@
 """Requests/s and latency with 32 concurrent clients and unique questions, on loopback.
 
 Runs the naive one-encode-per-request endpoint and `internbot serve` one after the other in the
-same run, each as its own process, and stops by itself.
-Usage: .venv/bin/python bench/load.py [--clients 32] [--seconds 15]
+same run, each as its own process, and stops by itself. With `--rounds N` both stay up and are
+hammered in turn N times, in alternating order, so a VM whose speed drifts during the run
+weighs on both alike; the figures are then the rounds' means, with each round's ratio listed.
+Usage: .venv/bin/python bench/load.py [--clients 32] [--seconds 15] [--rounds 1]
        .venv/bin/python bench/load.py --nginx   # one replica direct vs nginx + two replicas
 """
 
@@ -14,11 +16,13 @@ import json
 import os
 import random
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -148,7 +152,7 @@ def ready(index: str, bin_: Path) -> None:
     from internbot.index import load
 
     try:
-        load(index)
+        load(Path(index))
     except InternbotError as exc:
         sys.exit(f"bench/load.py: {exc}")
 
@@ -160,6 +164,8 @@ def main() -> None:
     parser.add_argument("--index", default=str(ROOT / "index"))
     parser.add_argument("--workers", type=int, nargs="+", default=[1],
                         help="worker counts of `internbot serve` to measure, e.g. 1 2 4")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="hammer every server this many times in turn, alternating the order")
     parser.add_argument("--nginx", action="store_true",
                         help="measure nginx + two replicas against one replica direct instead")
     args = parser.parse_args()
@@ -176,6 +182,9 @@ def main() -> None:
         name = "internbot serve (micro-batched)" if n == 1 else f"internbot serve --workers {n}"
         runs[name] = [str(bin_ / "internbot"), "serve", "--index", args.index, "--rate-limit", "0",
                       "--workers", str(n)]
+    if args.rounds > 1:
+        print(json.dumps(in_rounds(runs, args), indent=2))
+        return
     for name, cmd in runs.items():
         port = free_port()
         cmd = [*cmd, str(port)] if "naive" in name else [*cmd, "--port", str(port)]
@@ -190,6 +199,41 @@ def main() -> None:
     speedups = {k: round(v["rps"] / naive["rps"], 2) for k, v in results.items() if k.startswith("internbot")}
     print(json.dumps({"clients": args.clients, "seconds": args.seconds, **results,
                       "speedup": speedups}, indent=2))
+
+
+def in_rounds(runs: dict[str, list[str]], args: argparse.Namespace) -> dict[str, Any]:
+    """Every server up at once, each hammered `args.rounds` times in alternating order."""
+    procs: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
+    rounds: dict[str, list[dict[str, float]]] = {name: [] for name in runs}
+    try:
+        for name, cmd in runs.items():
+            port = free_port()
+            procs[name] = (start([*cmd, str(port)] if "naive" in name else [*cmd, "--port", str(port)],
+                                 port), port)
+        names = list(runs)
+        for r in range(args.rounds):
+            for name in names if r % 2 == 0 else names[::-1]:
+                url = f"http://127.0.0.1:{procs[name][1]}/api/ask"
+                rounds[name].append(asyncio.run(hammer(url, args.clients, args.seconds)))
+    finally:
+        for proc, _ in procs.values():
+            proc.terminate()
+            proc.wait(timeout=20)
+    naive = rounds["naive (one encode per request)"]
+    out: dict[str, Any] = {"clients": args.clients, "seconds": args.seconds, "rounds": args.rounds}
+    for name, rs in rounds.items():
+        out[name] = {"requests": sum(int(x["requests"]) for x in rs),
+                     "errors": sum(int(x["errors"]) for x in rs),
+                     "rps": round(statistics.fmean(x["rps"] for x in rs), 1),
+                     "rps_per_round": [x["rps"] for x in rs],
+                     "p50_ms": round(statistics.median(x["p50_ms"] for x in rs), 1),
+                     "p95_ms": round(statistics.median(x["p95_ms"] for x in rs), 1)}
+    out["speedup"] = {name: round(out[name]["rps"] / out["naive (one encode per request)"]["rps"], 2)
+                      for name in rounds if name.startswith("internbot")}
+    out["speedup_per_round"] = {
+        name: [round(x["rps"] / n["rps"], 2) for x, n in zip(rs, naive, strict=True)]
+        for name, rs in rounds.items() if name.startswith("internbot")}
+    return out
 
 
 if __name__ == "__main__":
