@@ -187,8 +187,7 @@ def main() -> None:
         return
     for name, cmd in runs.items():
         port = free_port()
-        cmd = [*cmd, str(port)] if "naive" in name else [*cmd, "--port", str(port)]
-        proc = start(cmd, port)
+        proc = start(on_port(name, cmd, port), port)
         try:
             results[name] = asyncio.run(hammer(f"http://127.0.0.1:{port}/api/ask", args.clients,
                                                args.seconds))
@@ -201,6 +200,11 @@ def main() -> None:
                       "speedup": speedups}, indent=2))
 
 
+def on_port(name: str, cmd: list[str], port: int) -> list[str]:
+    """The server command listening on `port`: the naive server takes it as its last argument."""
+    return [*cmd, str(port)] if "naive" in name else [*cmd, "--port", str(port)]
+
+
 def in_rounds(runs: dict[str, list[str]], args: argparse.Namespace) -> dict[str, Any]:
     """Every server up at once, each hammered `args.rounds` times in alternating order."""
     procs: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
@@ -208,8 +212,7 @@ def in_rounds(runs: dict[str, list[str]], args: argparse.Namespace) -> dict[str,
     try:
         for name, cmd in runs.items():
             port = free_port()
-            procs[name] = (start([*cmd, str(port)] if "naive" in name else [*cmd, "--port", str(port)],
-                                 port), port)
+            procs[name] = (start(on_port(name, cmd, port), port), port)
         names = list(runs)
         for r in range(args.rounds):
             for name in names if r % 2 == 0 else names[::-1]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from internbot.analytics import summarise
+from internbot.analytics import is_gap, summarise
 from internbot.corpus import QNA_FILES, qna_file
 from internbot.curated import COLUMNS
 from internbot.store import Store
@@ -142,7 +142,7 @@ def _when_asked(store: Store, days: float = 30, unsure_below: float = 0.0) -> di
     since = time.time() - days * 86400
     out: dict[str, list[float]] = {}
     for a in store.asks(since):
-        if not a.answered or a.confidence < unsure_below:
+        if is_gap(a, unsure_below):
             out.setdefault(a.question, []).append(a.ts)
     for f in store.feedback(since):
         if not f.helpful:

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from internbot.store import Store
+from internbot.store import Ask, Store
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset({
@@ -56,15 +56,20 @@ def group_similar(questions: list[str], threshold: float = 0.5) -> list[list[str
     return sorted((m for _, m in groups), key=len, reverse=True)
 
 
+def is_gap(ask: Ask, unsure_below: float = 0.0) -> bool:
+    """Whether an asked question shows content the corpus lacks: abstained, or answered with
+    a confidence under `unsure_below` (the server's `Settings.unsure_below`)."""
+    return not ask.answered or ask.confidence < unsure_below
+
+
 def summarise(store: Store, since_days: float = 30.0, now: float | None = None,
               unsure_below: float = 0.0) -> Summary:
-    """Usage over the last `since_days`; an answer with a confidence under `unsure_below` (the
-    server's `Settings.unsure_below`) counts as a gap, like an abstention."""
+    """Usage over the last `since_days`; an unsure answer counts as a gap (`is_gap`)."""
     since = (now or time.time()) - since_days * 86400
     asks = store.asks(since)
     feedback = store.feedback(since)
     counts = Counter(" ".join(a.question.lower().split()) for a in asks)
-    unanswered = [a.question for a in asks if not a.answered or a.confidence < unsure_below]
+    unanswered = [a.question for a in asks if is_gap(a, unsure_below)]
     unanswered += [f.question for f in feedback if not f.helpful]
     per_day: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for f in feedback:

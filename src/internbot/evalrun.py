@@ -10,8 +10,7 @@ from typing import Any
 from internbot import evaluate as ev
 from internbot.config import Settings
 
-SUMMARY_KEYS = ("n", "hit@1", "hit@3", "mrr", "oos_abstention", "false_abstention", "unsure",
-                "oos_confident")
+SUMMARY_KEYS = ("n", *ev.HEADLINE)
 
 
 def summary(m: dict[str, Any], diff: dict[str, Any] | None) -> str:

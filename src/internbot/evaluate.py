@@ -192,6 +192,10 @@ def threshold_sweep(results: Sequence[dict[str, Any]], steps: int = 20) -> dict[
     return {"points": table, "best_threshold": best["threshold"], "best_objective": best["objective"]}
 
 
+#: The headline rates of `metrics`, in the order the summary, the report and `compare` show them.
+HEADLINE = ("hit@1", "hit@3", "mrr", "oos_abstention", "false_abstention", "unsure", "oos_confident")
+
+
 def metrics(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Headline metrics over scored rows; latency over all rows."""
     ins = [r for r in results if r.get("expected")]
@@ -226,8 +230,7 @@ def compare(old: Sequence[dict[str, Any]], new: Sequence[dict[str, Any]]) -> dic
     common = sorted(before.keys() & after.keys())
     m_old, m_new = metrics(old), metrics(new)
     deltas = {}
-    for key in ("hit@1", "hit@3", "mrr", "oos_abstention", "false_abstention", "unsure",
-                "oos_confident"):
+    for key in HEADLINE:
         if m_old.get(key) is not None and m_new.get(key) is not None:
             deltas[key] = round(m_new[key] - m_old[key], 4)
     return {

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from internbot.evaluate import HEADLINE
+
 CSS = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1d2430}
 h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #dde3ea}
@@ -125,8 +127,7 @@ def render_html(m: dict[str, Any], results: Sequence[dict[str, Any]],
     e = html.escape
     cards = "".join(
         f'<div class="card">{e(k)}<b>{_fmt(m.get(k))}</b></div>'
-        for k in ("n", "hit@1", "hit@3", "mrr", "oos_abstention", "false_abstention", "unsure",
-                  "oos_confident"))
+        for k in ("n", *HEADLINE))
     cards += (f'<div class="card">latency p50 / p95 ms<b>{_fmt(m["latency_ms"]["p50"])} / '
               f'{_fmt(m["latency_ms"]["p95"])}</b></div>')
     sweep = m.get("threshold_sweep")
