@@ -1,4 +1,5 @@
-"""Milliseconds to encode 32 questions: torch vs ONNX Runtime (and their agreement), 1 and 2 threads.
+"""Milliseconds to encode 32 questions: torch, ONNX Runtime and its int8 copy (INTERNBOT_QUANTIZE),
+with their agreement with torch, on 1 and 2 threads.
 
 Usage: .venv/bin/python bench/encode_speed.py
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -34,10 +36,16 @@ def main() -> None:
     torch_model = SentenceTransformerEmbedder()
     for threads in (1, 2):
         torch.set_num_threads(threads)
-        onnx = load_embedder(Settings(backend="onnx", threads=threads, cache_dir=root / ".cache"))
-        cos = float(np.min((torch_model.encode(qs[:64]) * onnx.encode(qs[:64])).sum(1)))
+        settings = Settings(backend="onnx", threads=threads, cache_dir=root / ".cache")
+        onnx = load_embedder(settings)
+        int8 = load_embedder(replace(settings, quantize=True), queries=True)
+        reference = torch_model.encode(qs[:256])
+        cos = float(np.min((reference[:64] * onnx.encode(qs[:64])).sum(1)))
+        cos8 = (reference * int8.encode(qs[:256])).sum(1)
         print(f"threads={threads}: torch {per_batch(torch_model.encode, qs):.1f} ms/32, "
-              f"onnx {per_batch(onnx.encode, qs):.1f} ms/32, min cosine {cos:.6f}")
+              f"onnx {per_batch(onnx.encode, qs):.1f} ms/32 (min cosine {cos:.6f}), "
+              f"int8 {per_batch(int8.encode, qs):.1f} ms/32 (cosine min {cos8.min():.4f}, "
+              f"mean {cos8.mean():.4f})")
 
 
 if __name__ == "__main__":

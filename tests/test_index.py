@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from internbot.errors import (
     IndexCorruptError,
     IndexMismatchError,
     IndexNotFoundError,
+    ModelError,
     StaleIndexError,
 )
 from internbot.indexing import build
@@ -238,7 +240,6 @@ def test_auto_builds_ivf_for_a_large_corpus_and_records_it() -> None:
 
 
 def test_factory_string_override(fake_settings: Settings) -> None:
-    from dataclasses import replace
 
     settings = replace(fake_settings, faiss_factory="HNSW16")
     report = build(settings)
@@ -282,6 +283,43 @@ def test_onnx_export_gives_the_torch_vectors(tmp_path: Path, dynamo: bool) -> No
     ours = onnx.encode(texts)
     theirs = SentenceTransformer(str(model_dir), device="cpu").encode(texts, normalize_embeddings=True)
     assert float(np.min(np.sum(ours * theirs, axis=1))) > 0.99999
+
+
+@pytest.mark.slow
+def test_quantized_queries_stay_close_to_the_float_vectors(tmp_path: Path) -> None:
+    """INTERNBOT_QUANTIZE: the int8 copy is made once from the float graph, beside it, and its
+    vectors stay close enough to the float index's for the same passages to win."""
+    from internbot.config import BUNDLED_MODEL
+    from internbot.embedder import resolve_model_path
+    from internbot.onnx_embedder import OnnxEmbedder
+
+    model_dir = Path(resolve_model_path(BUNDLED_MODEL))
+    float_model = OnnxEmbedder("minilm", model_dir, tmp_path, threads=1)
+    int8 = OnnxEmbedder("minilm", model_dir, tmp_path, threads=1, quantized=True)
+    graphs = sorted(p.name for p in tmp_path.glob("*.onnx"))
+    [quantized] = [g for g in graphs if g.endswith("-int8.onnx")]
+    [original] = [g for g in graphs if g != quantized]
+    assert (tmp_path / quantized).stat().st_size < 0.8 * (tmp_path / original).stat().st_size
+    questions = ["How much do ML interns make?", "what comes after the internship?", "hi"]
+    passages = ["Interns earn $6,000 to $10,000 per month.", "After the internship, look for a "
+                "full-time role or graduate school.", "Hello! Ask me about internships."]
+    ours, theirs = int8.encode(questions), float_model.encode(questions)
+    assert float(np.min(np.sum(ours * theirs, axis=1))) > 0.97
+    assert float(np.min(np.sum(ours * theirs, axis=1))) < 0.99999  # it is another graph
+    index = float_model.encode(passages)
+    assert (np.argmax(ours @ index.T, axis=1) == np.argmax(theirs @ index.T, axis=1)).all()
+    OnnxEmbedder("minilm", model_dir, tmp_path, threads=1, quantized=True)  # reuses both
+    assert sorted(p.name for p in tmp_path.glob("*.onnx")) == graphs
+
+
+def test_quantize_needs_the_onnx_backend() -> None:
+    from internbot.embedder import load_embedder
+
+    settings = Settings.from_env({"INTERNBOT_QUANTIZE": "1", "INTERNBOT_BACKEND": "torch"})
+    assert settings.quantize
+    load_embedder(replace(settings, model="hashing"), queries=True)  # nothing to quantise
+    with pytest.raises(ModelError, match="INTERNBOT_QUANTIZE needs the ONNX backend"):
+        load_embedder(settings, queries=True)
 
 
 def test_top_k_equals_a_stable_full_sort() -> None:

@@ -67,7 +67,7 @@ class Answerer:
             expected_hash = corpus_hash(load_documents(settings.corpus_dir),
                                         settings_text(settings.corpus_dir))
         index = index_store.load(settings.index_dir, model=settings.model, corpus_hash=expected_hash)
-        embedder = embedder or load_embedder(settings)
+        embedder = embedder or load_embedder(settings, queries=True)
         if embedder.dim != manifest.dim:
             from internbot.errors import IndexMismatchError
 

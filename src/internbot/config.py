@@ -117,6 +117,9 @@ class Settings:
     cache_dir: Path = field(default_factory=lambda: project_root() / ".cache")
     #: CPU threads for inference; 0 means one per core.
     threads: int = 0
+    #: Encode questions with an int8 copy of the ONNX model: about twice as fast, for a slow
+    #: machine's throughput; answers barely change (docs/benchmarks.md). The index stays float.
+    quantize: bool = False
     #: Micro-batching of concurrent questions: at most this many, collected for at most this long.
     batch_max: int = 16
     batch_window_ms: float = 5.0
@@ -178,6 +181,7 @@ class Settings:
             "backend": ("INTERNBOT_BACKEND", _backend),
             "cache_dir": ("INTERNBOT_CACHE", Path),
             "threads": ("INTERNBOT_THREADS", int),
+            "quantize": ("INTERNBOT_QUANTIZE", _bool),
             "batch_max": ("INTERNBOT_BATCH_MAX", int),
             "batch_window_ms": ("INTERNBOT_BATCH_WINDOW_MS", float),
             "abstain_threshold": ("INTERNBOT_ABSTAIN_THRESHOLD", float),

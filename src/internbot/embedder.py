@@ -148,14 +148,16 @@ class HashingEmbedder:
         return out / norms
 
 
-def load_embedder(settings: Settings) -> Embedder:
+def load_embedder(settings: Settings, *, queries: bool = False) -> Embedder:
     """The embedder named by `settings.model`, on ONNX Runtime when the model allows it.
 
     Both backends give the same vectors (cosine 1.000000 on the dev questions), so an index
-    built with one is served by the other; ONNX is about twice as fast on CPU.
+    built with one is served by the other; ONNX is about twice as fast on CPU. For `queries`,
+    `settings.quantize` asks for its int8 copy (indexes are always built in float).
     """
     if settings.model == HASHING_MODEL:
         return HashingEmbedder()
+    quantized = queries and settings.quantize
     path = Path(resolve_model_path(settings.model))
     if settings.backend != "torch" and path.is_dir():
         from internbot import onnx_embedder
@@ -164,11 +166,14 @@ def load_embedder(settings: Settings) -> Embedder:
             verify_weights(path, settings.model_sha256)
             try:
                 return onnx_embedder.OnnxEmbedder(settings.model, path, settings.cache_dir,
-                                                  settings.threads)
+                                                  settings.threads, quantized=quantized)
             except ModelError:
-                if settings.backend == "onnx":
+                if settings.backend == "onnx" or quantized:
                     raise
         elif settings.backend == "onnx":
             raise ModelError(f"{settings.model} is not a mean-pooled model that the ONNX backend "
                              "reproduces: set INTERNBOT_BACKEND=torch")
+    if quantized:
+        raise ModelError(f"INTERNBOT_QUANTIZE needs the ONNX backend, which {settings.model} "
+                         f"(backend {settings.backend}) does not run on: unset INTERNBOT_QUANTIZE")
     return SentenceTransformerEmbedder(settings.model, settings.model_sha256, settings.batch_size)

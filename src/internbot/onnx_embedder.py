@@ -2,7 +2,9 @@
 
 The ONNX graph is exported once from the checksum-verified weights into a cache folder (torch is
 only needed for that step); after that, queries need only onnxruntime, `tokenizers` and numpy.
-Used for mean-pooled, normalised BERT-style models such as all-MiniLM-L6-v2.
+Used for mean-pooled, normalised BERT-style models such as all-MiniLM-L6-v2. With `quantized`,
+queries go through an int8 copy of the graph instead: about twice as fast, vectors within cosine
+~0.98 of the float ones (docs/benchmarks.md), so a float index still serves them.
 """
 
 from __future__ import annotations
@@ -109,10 +111,33 @@ def export(model_dir: Path, target: Path, *, dynamo: bool | None = None) -> None
             os.unlink(tmp)
 
 
+def quantize(graph: Path, target: Path) -> None:
+    """An int8 copy of `graph` (atomically). Dynamic quantisation of the matrix products only,
+    signed and per channel: of the variants measured, the closest to the float vectors and the
+    fastest; quantising the embedding lookups too cost fidelity for no speed."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    fd, tmp = tempfile.mkstemp(prefix=".quantize-", suffix=".onnx", dir=target.parent)
+    os.close(fd)
+    try:
+        root = logging.getLogger()  # it logs a hint about pre-processing there on every call
+        was, root.disabled = root.disabled, True
+        try:
+            quantize_dynamic(str(graph), tmp, weight_type=QuantType.QInt8, per_channel=True,
+                             op_types_to_quantize=["MatMul"])
+        finally:
+            root.disabled = was
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 class OnnxEmbedder:
     """Mean-pooled, normalised sentence vectors from an exported ONNX graph."""
 
-    def __init__(self, name: str, model_dir: Path, cache_dir: Path, threads: int = 0) -> None:
+    def __init__(self, name: str, model_dir: Path, cache_dir: Path, threads: int = 0, *,
+                 quantized: bool = False) -> None:
         try:
             import onnxruntime as ort
             import tokenizers  # noqa: F401
@@ -127,6 +152,12 @@ class OnnxEmbedder:
         if not graph.exists():
             log.info("exporting %s to ONNX at %s (once)", name, graph)
             export(model_dir, graph)
+        if quantized:
+            float_graph, graph = graph, graph.with_name(f"{graph.stem}-int8.onnx")
+            if not graph.exists():
+                log.info("quantising %s to int8 at %s (once)", name, graph)
+                quantize(float_graph, graph)
+        self.quantized = quantized
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or (os.cpu_count() or 1)
         options.inter_op_num_threads = 1

@@ -347,6 +347,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, workers
     env = {"INTERNBOT_INDEX": settings.index_dir, "INTERNBOT_CORPUS": settings.corpus_dir,
            "INTERNBOT_DATA": settings.data_dir, "INTERNBOT_MODEL": settings.model,
            "INTERNBOT_MODEL_SHA256": settings.model_sha256, "INTERNBOT_THREADS": settings.threads,
+           "INTERNBOT_QUANTIZE": str(settings.quantize).lower(),
            "INTERNBOT_RATE_LIMIT": settings.rate_limit, "INTERNBOT_WORKERS": workers,
            "INTERNBOT_ALLOW_ORIGINS": ",".join(settings.allow_origins),
            "INTERNBOT_LOG_QUESTIONS": str(settings.log_questions).lower(),
