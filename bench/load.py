@@ -27,6 +27,8 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The baseline's name in the results (its server takes the port as its last argument).
+NAIVE = "naive (one encode per request)"
 TOPICS = ["pay", "salary", "the Google AI Residency", "FAIR", "skills", "Python", "networking",
           "a portfolio", "Kaggle", "what comes after", "freelancing", "data science jobs",
           "statistics", "the best company", "cold outreach", "OpenAI", "visualization tools"]
@@ -176,8 +178,7 @@ def main() -> None:
     bin_ = Path(sys.executable).parent
     ready(args.index, bin_)
     results = {}
-    runs = {"naive (one encode per request)": [sys.executable, str(ROOT / "bench/naive_server.py"),
-                                               args.index]}
+    runs = {NAIVE: [sys.executable, str(ROOT / "bench/naive_server.py"), args.index]}
     for n in args.workers:
         name = "internbot serve (micro-batched)" if n == 1 else f"internbot serve --workers {n}"
         runs[name] = [str(bin_ / "internbot"), "serve", "--index", args.index, "--rate-limit", "0",
@@ -194,7 +195,7 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=20)
-    naive = results["naive (one encode per request)"]
+    naive = results[NAIVE]
     speedups = {k: round(v["rps"] / naive["rps"], 2) for k, v in results.items() if k.startswith("internbot")}
     print(json.dumps({"clients": args.clients, "seconds": args.seconds, **results,
                       "speedup": speedups}, indent=2))
@@ -202,7 +203,7 @@ def main() -> None:
 
 def on_port(name: str, cmd: list[str], port: int) -> list[str]:
     """The server command listening on `port`: the naive server takes it as its last argument."""
-    return [*cmd, str(port)] if "naive" in name else [*cmd, "--port", str(port)]
+    return [*cmd, str(port)] if name == NAIVE else [*cmd, "--port", str(port)]
 
 
 def in_rounds(runs: dict[str, list[str]], args: argparse.Namespace) -> dict[str, Any]:
@@ -222,7 +223,7 @@ def in_rounds(runs: dict[str, list[str]], args: argparse.Namespace) -> dict[str,
         for proc, _ in procs.values():
             proc.terminate()
             proc.wait(timeout=20)
-    naive = rounds["naive (one encode per request)"]
+    naive = rounds[NAIVE]
     out: dict[str, Any] = {"clients": args.clients, "seconds": args.seconds, "rounds": args.rounds}
     for name, rs in rounds.items():
         out[name] = {"requests": sum(int(x["requests"]) for x in rs),
@@ -231,7 +232,7 @@ def in_rounds(runs: dict[str, list[str]], args: argparse.Namespace) -> dict[str,
                      "rps_per_round": [x["rps"] for x in rs],
                      "p50_ms": round(statistics.median(x["p50_ms"] for x in rs), 1),
                      "p95_ms": round(statistics.median(x["p95_ms"] for x in rs), 1)}
-    out["speedup"] = {name: round(out[name]["rps"] / out["naive (one encode per request)"]["rps"], 2)
+    out["speedup"] = {name: round(out[name]["rps"] / out[NAIVE]["rps"], 2)
                       for name in rounds if name.startswith("internbot")}
     out["speedup_per_round"] = {
         name: [round(x["rps"] / n["rps"], 2) for x, n in zip(rs, naive, strict=True)]

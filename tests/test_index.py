@@ -240,7 +240,6 @@ def test_auto_builds_ivf_for_a_large_corpus_and_records_it() -> None:
 
 
 def test_factory_string_override(fake_settings: Settings) -> None:
-
     settings = replace(fake_settings, faiss_factory="HNSW16")
     report = build(settings)
     assert report is not None and report.faiss_factory == "HNSW16"

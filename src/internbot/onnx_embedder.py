@@ -17,6 +17,7 @@ import logging
 import os
 import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,20 @@ def _weights_digest(model_dir: Path) -> str:
     return h.hexdigest()[:16]
 
 
+@contextlib.contextmanager
+def _written_atomically(target: Path, prefix: str) -> Iterator[str]:
+    """A temp file beside `target` to write; it replaces `target` only if the block completes."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".onnx", dir=target.parent)
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def export(model_dir: Path, target: Path, *, dynamo: bool | None = None) -> None:
     """Export the transformer to ONNX (atomically: a temp file, then `os.replace`).
 
@@ -82,33 +97,26 @@ def export(model_dir: Path, target: Path, *, dynamo: bool | None = None) -> None
     mask = ids.clone()
     mask[0, 5:] = 0
     example = (ids, mask, torch.zeros_like(ids))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".onnx", dir=target.parent)
-    os.close(fd)
-    try:
-        with torch.no_grad(), contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
-            # Deprecation notices, progress lines and notes on axis names: noise for a one-off step.
-            warnings.simplefilter("ignore")
-            if not dynamo:
-                try:
-                    axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "last_hidden_state")}
-                    torch.onnx.export(Encoder().eval(), example, tmp, input_names=list(INPUTS),
-                                      output_names=["last_hidden_state"], dynamic_axes=axes,
-                                      opset_version=17, dynamo=False)
-                except Exception as exc:  # any failure: fall back to the supported exporter
-                    log.info("TorchScript ONNX export unavailable (%s): using the dynamo exporter", exc)
-                    dynamo = True
-            if dynamo:
-                batch = torch.export.Dim("batch", min=1, max=4096)
-                tokens = torch.export.Dim("tokens", min=1, max=512)
-                shapes = {name: {0: batch, 1: tokens} for name in ("ids", "mask", "types")}
+    with (_written_atomically(target, ".export-") as tmp, torch.no_grad(),
+          contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings()):
+        # Deprecation notices, progress lines and notes on axis names: noise for a one-off step.
+        warnings.simplefilter("ignore")
+        if not dynamo:
+            try:
+                axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "last_hidden_state")}
                 torch.onnx.export(Encoder().eval(), example, tmp, input_names=list(INPUTS),
-                                  output_names=["last_hidden_state"], dynamic_shapes=shapes,
-                                  opset_version=18, dynamo=True, external_data=False, verbose=False)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+                                  output_names=["last_hidden_state"], dynamic_axes=axes,
+                                  opset_version=17, dynamo=False)
+            except Exception as exc:  # any failure: fall back to the supported exporter
+                log.info("TorchScript ONNX export unavailable (%s): using the dynamo exporter", exc)
+                dynamo = True
+        if dynamo:
+            batch = torch.export.Dim("batch", min=1, max=4096)
+            tokens = torch.export.Dim("tokens", min=1, max=512)
+            shapes = {name: {0: batch, 1: tokens} for name in ("ids", "mask", "types")}
+            torch.onnx.export(Encoder().eval(), example, tmp, input_names=list(INPUTS),
+                              output_names=["last_hidden_state"], dynamic_shapes=shapes,
+                              opset_version=18, dynamo=True, external_data=False, verbose=False)
 
 
 def quantize(graph: Path, target: Path) -> None:
@@ -117,20 +125,14 @@ def quantize(graph: Path, target: Path) -> None:
     fastest; quantising the embedding lookups too cost fidelity for no speed."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    fd, tmp = tempfile.mkstemp(prefix=".quantize-", suffix=".onnx", dir=target.parent)
-    os.close(fd)
+    root = logging.getLogger()  # it logs a hint about pre-processing there on every call
+    was, root.disabled = root.disabled, True
     try:
-        root = logging.getLogger()  # it logs a hint about pre-processing there on every call
-        was, root.disabled = root.disabled, True
-        try:
+        with _written_atomically(target, ".quantize-") as tmp:
             quantize_dynamic(str(graph), tmp, weight_type=QuantType.QInt8, per_channel=True,
                              op_types_to_quantize=["MatMul"])
-        finally:
-            root.disabled = was
-        os.replace(tmp, target)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        root.disabled = was
 
 
 class OnnxEmbedder:
@@ -157,7 +159,6 @@ class OnnxEmbedder:
             if not graph.exists():
                 log.info("quantising %s to int8 at %s (once)", name, graph)
                 quantize(float_graph, graph)
-        self.quantized = quantized
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or (os.cpu_count() or 1)
         options.inter_op_num_threads = 1
