@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from internbot.composing import Composer
 from internbot.config import Settings
 from internbot.embedder import Embedder
 from internbot.errors import QuestionError
+from internbot.phrasing import focus, says_little
 from internbot.records import MAX_ANSWER_CHARS, Answer, Chunk, Hit, Query, Source, clip
 from internbot.retriever import Retrieval, Retriever, Weights, open_search
 from internbot.shaping import Policy, is_follow_up, suggestion_for
@@ -142,16 +144,24 @@ class Answerer:
         answers: list[Answer | None] = [None] * len(queries)
         texts: list[str] = []
         owners: list[tuple[int, str]] = []
+        asked: dict[int, Query] = {}
+        own_context: dict[int, bool] = {}
         for i, q in enumerate(queries):
             kind = smalltalk.classify(q.question)
             if kind is not None:
                 answers[i] = Answer(q.question, True, smalltalk.reply(kind, self.topics), 1.0,
                                     kind="smalltalk")
                 continue
-            texts.append(q.question)
+            # Retrieve with the question's own words; what the visitor said before it is read
+            # like the chat's previous question.
+            focused = focus(q.question)
+            lead = focused.context or (focus(q.history[-1]).question if q.history else "")
+            asked[i] = Query(focused.question, (lead,) if lead else ())
+            own_context[i] = bool(focused.context)
+            texts.append(focused.question)
             owners.append((i, "alone"))
-            if q.history and self.policy.follow_ups:
-                texts.append(f"{q.history[-1]} {q.question}")
+            if lead and self.policy.follow_ups:
+                texts.append(f"{lead} {focused.question}")
                 owners.append((i, "joined"))
         vectors = self.retriever.encode(texts) if texts else np.zeros((0, 1), np.float32)
         results = self.retriever.search_many(
@@ -163,9 +173,10 @@ class Answerer:
             found.setdefault(i, {})[how] = (res, vec)
         curated = self.retriever.index.curated
         for i, options in found.items():
-            retrieval, vector = self._pick(queries[i], options)
-            answers[i] = ((curated.answer(queries[i].question, options["alone"][1]) if curated else None)
-                          or self._compose(queries[i].question, retrieval, vector))
+            retrieval, vector = self._pick(asked[i], options, own_context[i])
+            answer = ((curated.answer(asked[i].question, options["alone"][1]) if curated else None)
+                      or self._compose(asked[i].question, retrieval, vector))
+            answers[i] = replace(answer, question=queries[i].question)
         return [a for a in answers if a is not None]
 
     def confidence(self, retrieval: Retrieval) -> float:
@@ -188,13 +199,19 @@ class Answerer:
         return self.retriever.supported(texts, vectors, results, rows) if rows else results
 
 
-    def _pick(self, query: Query, options: dict[str, tuple[Retrieval, np.ndarray]]
-              ) -> tuple[Retrieval, np.ndarray]:
-        """Standalone reading, or joined with the previous question when it is a follow-up."""
+    def _pick(self, query: Query, options: dict[str, tuple[Retrieval, np.ndarray]],
+              own_context: bool = False) -> tuple[Retrieval, np.ndarray]:
+        """Standalone reading, or joined with the previous question when it is a follow-up.
+
+        The visitor's own statements beside the question ("I'm a CS student.") are joined only
+        when the question points back at them or names no topic alone ("What should I do?"):
+        their words would otherwise carry an off-topic question to an answer."""
         alone = options["alone"]
         joined = options.get("joined")
         if joined is None:
             return alone
+        if own_context:
+            return joined if is_follow_up(query.question) or says_little(query.question) else alone
         if is_follow_up(query.question):
             return joined
         threshold = self.settings.abstain_threshold

@@ -1,0 +1,100 @@
+"""A chat question's own words: greetings, request frames, apologies and thanks set aside.
+
+Visitors type "Hi! I was wondering, can you tell me how much ML interns make? Thanks!" or lead
+with themselves ("I'm a second-year CS student. Do I need a PhD?"). Those words weigh in the
+question's vector and its BM25 terms as much as the question does, and pull the answer off
+(docs/quality.md, item 32). `focus` returns the question to retrieve with and the statements
+around it, which the answerer reads like an earlier question of the chat.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from internbot.tokens import specificity
+
+#: A question whose every word is at most this specific in everyday English ("What are my
+#: options?", "Is there a faster way?") says too little without the visitor's statements.
+SAYS_LITTLE = 0.35
+
+_GREETING = (r"(?:hi+|hello+|hey+|hiya|howdy|greetings|dear \w+|good (?:morning|afternoon|evening|day))"
+             r"(?:\s+(?:there|internbot|bot|everyone|all|team|folks))?")
+_FILLER = (r"(?:ok(?:ay)?|um+|uh+|well|alright|right|please|pls|plz|basically|honestly|actually"
+           r"|quick one|one more thing)")
+_ASK = r"(?:tell|explain(?: to)?|show|let) me(?: know)?"
+_QUESTION = (r"(?:i have a |i've got a |a |my |one )?(?:quick |short |simple |small |dumb |silly |basic )?"
+             r"question(?: for you)?(?: (?:about|on|regarding) [^:?.]{1,40}(?=:))?(?: (?:is|was))?")
+_FRAME = (
+    r"(?:(?:can|could|would|will) you(?: please| kindly)? " + _ASK
+    + r"|please " + _ASK
+    + r"|i(?:'d| would) (?:like|love) to (?:know|ask|understand)|i (?:want|wanted|need) to (?:know|ask)"
+    r"|i(?:'m| am| was)(?: just| really)? (?:wondering|curious)|i wonder|just (?:wondering|curious)"
+    r"|(?:do|does) (?:you|anyone|anybody)(?: happen to)? know|any(?: one| body)? (?:idea|ideas|clue)"
+    r"|" + _QUESTION + r"|help me understand"
+    r"|(?:sorry|apologies)(?: if this is| for)?(?: a| the)?(?: (?:dumb|stupid|silly|basic|naive|newbie))?"
+    r"(?: question)?(?:,? but)?"
+    r"|this (?:might|may|could) be a (?:dumb|stupid|silly|basic|naive) question(?:,? but)?)"
+)
+#: Whatever stands before the question proper: greetings, fillers, request frames, in any order.
+_LEAD = re.compile(
+    rf"^(?:\W*(?:{_GREETING}|{_FRAME}|{_FILLER})\b(?:\s+(?:about|if|whether|on))?[\s,.:;!?\-–—]*)+",
+    re.I)
+#: Thanks and pleas after it.
+_TAIL = re.compile(
+    r"(?:[\s,.;!\-–—]*\b(?:thanks?(?: (?:a lot|so much|very much|in advance))?|thank (?:you|u)"
+    r"(?: (?:so much|very much|in advance))?|thx|ty|cheers|please|pls|plz|much appreciated)\b"
+    r"[\s.!:)(]*)+$", re.I)
+#: A sentence that only asks for help or thanks ahead ("Could you help me?", "Any help is
+#: appreciated.", "I'd love some advice."): it says nothing of what is asked.
+_META = re.compile(
+    r"(?:(?:can|could|would|will) you help(?: me)?(?: out)?(?: with something)?|can i ask(?: you)?"
+    r"(?: (?:something|a question))?|i need (?:some |your )?(?:help|advice)"
+    r"|(?:i(?:'d| would) )?(?:really |greatly )?(?:appreciate|love) (?:any|some|your)"
+    r" (?:help|advice|input|tips)"
+    r"|any (?:help|advice|tips|input)(?: (?:is|would be))?(?: (?:much|greatly|really))? appreciated"
+    r"|(?:i have|i've got) (?:a|some) (?:quick |few )?questions?(?: (?:about|on) [^.?!]{1,40})?)",
+    re.I)
+#: Sentence ends: a question mark, or a full stop or exclamation mark after a lower-case word
+#: and before a capital or a question word ("student. What…", not "Dr. Smith" or "U.S. Army").
+_SENTENCES = re.compile(
+    r"(?<=\?)\s+|(?<=[a-z]{3}[.!])\s+(?=[A-Z\"“'‘]|(?:how|what|which|when|where|why|who|is|are|do|does"
+    r"|can|could|should|would|will)\b)")
+
+
+@dataclass(frozen=True)
+class Focused:
+    """The question to retrieve with, and the visitor's statements beside it ("" when none)."""
+
+    question: str
+    context: str = ""
+
+
+def _core(text: str) -> str:
+    """The sentence without its greeting, frame and thanks ("" when nothing else is left)."""
+    core = _TAIL.sub("", _LEAD.sub("", text.strip()))
+    if len(re.sub(r"\W", "", core)) < 3 or _META.fullmatch(core.strip(" .,!?:;")):
+        return ""
+    return core
+
+
+def focus(text: str) -> Focused:
+    """The question without what surrounds it; statements beside a question become context.
+
+    Only the wrapping goes: a text that would keep fewer than three letters keeps its own
+    words, and a text with no sentence ending in "?" stays the question."""
+    text = " ".join(text.split())
+    parts = [core for p in _SENTENCES.split(text) if (core := _core(p))]
+    if not parts:
+        return Focused(text)
+    asks = [p for p in parts if p.rstrip().endswith("?")]
+    if not asks or len(asks) == len(parts):
+        return Focused(" ".join(parts))
+    context = " ".join(p for p in parts if p not in asks)
+    return Focused(" ".join(asks), context if len(context.split()) >= 2 else "")
+
+
+def says_little(question: str) -> bool:
+    """Every word of the question is everyday English: it names no topic of its own."""
+    words = re.findall(r"[A-Za-z][A-Za-z'’-]+", question)
+    return max((specificity(w.lower()) for w in words), default=0.0) < SAYS_LITTLE

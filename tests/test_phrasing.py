@@ -1,0 +1,70 @@
+"""A chat question's own words: wrappers set aside, the visitor's statements kept as context."""
+
+from __future__ import annotations
+
+import pytest
+
+from internbot.answerer import Answerer
+from internbot.config import Settings
+from internbot.phrasing import Focused, focus, says_little
+
+
+@pytest.mark.parametrize("text, question", [
+    ("Hi! I was wondering, what math background is required?", "what math background is required?"),
+    ("Can you tell me how much ML interns make? Thanks!", "how much ML interns make?"),
+    ("hey there, quick question: do I need a PhD?", "do I need a PhD?"),
+    ("Sorry if this is a dumb question, but do I need a PhD?", "do I need a PhD?"),
+    ("Could you help me? What is the STAR method?", "What is the STAR method?"),
+    ("Good evening. I have a question about internships: what is the STAR method?",
+     "what is the STAR method?"),
+    ("Do you know if Google pays interns?", "Google pays interns?"),
+    ("what is the salary thank u", "what is the salary"),
+    ("Please tell me about the Google AI Residency", "the Google AI Residency"),
+])
+def test_wrappers_are_set_aside(text: str, question: str) -> None:
+    assert focus(text) == Focused(question)
+
+
+@pytest.mark.parametrize("text", [
+    "What is the STAR method? How do I use it?",
+    "Is it ok to email professors directly?",
+    "What does Dr. Smith say about the U.S. Army?",  # abbreviations end no sentence
+    "hello", "Thanks!", "I am a PhD student.",  # nothing would be left: the words stay
+    "Also, what about Google?",  # a follow-up's cue stays
+    "Tell me about Google AI Residency",  # the engine's own suggestions are asked as they are
+])
+def test_a_question_without_wrapping_is_left_alone(text: str) -> None:
+    assert focus(text) == Focused(text)
+
+
+def test_statements_beside_the_question_are_its_context() -> None:
+    assert focus("I'm a second-year CS student. What should I learn first?") == Focused(
+        "What should I learn first?", "I'm a second-year CS student.")
+    assert focus("What is the STAR method? I'm asking because my interview is tomorrow.") == Focused(
+        "What is the STAR method?", "I'm asking because my interview is tomorrow.")
+    # Statements alone, with no question among them, are the question.
+    assert focus("I'd like to know about salaries. And perks.").context == ""
+
+
+def test_a_question_of_everyday_words_says_little() -> None:
+    assert says_little("What are my options?") and says_little("Is there a faster way?")
+    assert not says_little("What is the salary of a data scientist?")
+
+
+def test_a_wrapped_question_gets_the_plain_question_s_answer(fake_index: Settings) -> None:
+    answerer = Answerer.from_settings(fake_index)
+    for plain, wrapped in [
+        ("How much coffee should I use per cup?",
+         "Hi! Quick question: How much coffee should I use per cup? Thanks a lot!"),
+        # A question naming its own topic is asked alone, without the visitor's statement.
+        ("How long do I steep green tea?", "I'm new to brewing at home. How long do I steep green tea?"),
+    ]:
+        got, alone = answerer.ask(wrapped), answerer.ask(plain)
+        assert got.question == wrapped  # the visitor's words are echoed as they were
+        assert (got.answer, got.confidence) == (alone.answer, alone.confidence)
+
+
+def test_the_visitor_s_statements_answer_a_question_that_points_at_them(fake_index: Settings) -> None:
+    answerer = Answerer.from_settings(fake_index)
+    joined = answerer.ask("I drink green tea. How long do I steep it?")
+    assert joined.sources[0].doc == "tea-basics"
