@@ -200,10 +200,15 @@ class Deployment:
                           INTERNBOT_RATE_LIMIT="10/minute", INTERNBOT_TRUSTED_PROXIES="127.0.0.1",
                           INTERNBOT_RATE_LIMIT_STORAGE=limit_storage)
         self.replicas = [Replica(env), Replica(env)]
-        for r in self.replicas:
-            r.wait_ready()
-        self._nginx = nginx([f"127.0.0.1:{r.port}" for r in self.replicas])
-        self.base = self._nginx.__enter__() + "/chat"
+        try:
+            for r in self.replicas:
+                r.wait_ready()
+            self._nginx = nginx([f"127.0.0.1:{r.port}" for r in self.replicas])
+            self.base = self._nginx.__enter__() + "/chat"
+        except BaseException:  # a skip for a missing nginx too: no replica outlives the test
+            for r in self.replicas:
+                r.stop()
+            raise
 
     def ask_from(self, address: str, n: int) -> list[int]:
         with client(address) as c:
