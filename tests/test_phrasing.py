@@ -42,6 +42,14 @@ def test_statements_beside_the_question_are_its_context() -> None:
         "What should I learn first?", "I'm a second-year CS student.")
     assert focus("What is the STAR method? I'm asking because my interview is tomorrow.") == Focused(
         "What is the STAR method?", "I'm asking because my interview is tomorrow.")
+    # A short clause saying who the visitor is, ahead of the question in the same sentence.
+    assert focus("hi, so I'm a bootcamp grad and how much do ML interns make?") == Focused(
+        "how much do ML interns make?", "I'm a bootcamp grad")
+    assert focus("As someone with no experience, how do I start?") == Focused(
+        "how do I start?", "As someone with no experience")
+    # A longer one says what the visitor's situation is, which the question may be about.
+    long = "I'm a college student so I can't afford office365, are google docs an ok alternative?"
+    assert focus(long) == Focused(long)
     # Statements alone, with no question among them, are the question.
     assert focus("I'd like to know about salaries. And perks.").context == ""
 

@@ -29,7 +29,9 @@ _FRAME = (
     r"(?:(?:can|could|would|will) you(?: please| kindly)? " + _ASK
     + r"|please " + _ASK
     + r"|i(?:'d| would) (?:like|love) to (?:know|ask|understand)|i (?:want|wanted|need) to (?:know|ask)"
-    r"|i(?:'m| am| was)(?: just| really)? (?:wondering|curious)|i wonder|just (?:wondering|curious)"
+    r"|(?:i|we|me and my \w+|my \w+ and i)(?:'m|'re| am| are| was| were)(?: just| really)?"
+    r" (?:wondering|curious)"
+    r"|(?:i|we) wonder|just (?:wondering|curious)"
     r"|(?:do|does) (?:you|anyone|anybody)(?: happen to)? know|any(?: one| body)? (?:idea|ideas|clue)"
     r"|" + _QUESTION + r"|help me understand"
     r"|(?:sorry|apologies)(?: if this is| for)?(?: a| the)?(?: (?:dumb|stupid|silly|basic|naive|newbie))?"
@@ -62,6 +64,21 @@ _SENTENCES = re.compile(
     r"|can|could|should|would|will)\b)")
 
 
+_ASKING = (r"(?:how|what|which|when|where|why|who|whom|whose|is|are|am|was|were|do|does|did|can|could"
+           r"|should|would|will|may|might|must|have|has|any)\b")
+#: A clause saying who the visitor is, ahead of the question in the same sentence ("I'm a
+#: bootcamp grad and how…", "As someone with no experience, what…", "I'm 19, is…"). Other
+#: clauses about the visitor ("I forgot my password, how…") often name what is asked: they stay.
+_ABOUT_ME = re.compile(
+    r"^(?:(?:so|and|well|ok|okay),?\s+)?"
+    r"((?:(?:i'm|im|i am|we're|we are)(?: just| only)? (?:an?|\d+)\b[^?]*?"
+    r"(?:\s*[,:;–—-]\s*(?:and |but |so )?|\s+(?:and|but|so)\s+)"
+    r"|(?:as an?|as someone|being an?)\b[^?]*?(?:\s*[,:;–—-]\s*|\s+))"
+    rf")(?={_ASKING})", re.I)
+#: A longer clause about the visitor says what their situation is, not only who they are.
+SHORT_CLAUSE = 6
+
+
 @dataclass(frozen=True)
 class Focused:
     """The question to retrieve with, and the visitor's statements beside it ("" when none)."""
@@ -89,9 +106,16 @@ def focus(text: str) -> Focused:
         return Focused(text)
     asks = [p for p in parts if p.rstrip().endswith("?")]
     if not asks or len(asks) == len(parts):
-        return Focused(" ".join(parts))
-    context = " ".join(p for p in parts if p not in asks)
+        asks = parts
+    said = [p for p in parts if p not in asks]
+    if me := _ABOUT_ME.match(asks[0]):
+        who = re.sub(r"\s+(?:and|but|so)$", "", me.group(1).strip(" ,:;–—-"), flags=re.I)
+        if 2 <= len(who.split()) <= SHORT_CLAUSE:
+            said.append(who)
+            asks = [asks[0][me.end():], *asks[1:]]
+    context = " ".join(said)
     return Focused(" ".join(asks), context if len(context.split()) >= 2 else "")
+
 
 
 def says_little(question: str) -> bool:
