@@ -144,20 +144,19 @@ class Answerer:
         answers: list[Answer | None] = [None] * len(queries)
         texts: list[str] = []
         owners: list[tuple[int, str]] = []
-        asked: dict[int, Query] = {}
-        own_context: dict[int, bool] = {}
+        #: Each question as retrieved, and whether its lead is the visitor's own statements.
+        asked: dict[int, tuple[Query, bool]] = {}
         for i, q in enumerate(queries):
             kind = smalltalk.classify(q.question)
             if kind is not None:
                 answers[i] = Answer(q.question, True, smalltalk.reply(kind, self.topics), 1.0,
                                     kind="smalltalk")
                 continue
-            # Retrieve with the question's own words; what the visitor said before it is read
-            # like the chat's previous question.
+            # Retrieve with the question's own words; the visitor's statements around it, or
+            # else the chat's previous question, lead the joined reading.
             focused = focus(q.question)
             lead = focused.context or (focus(q.history[-1]).question if q.history else "")
-            asked[i] = Query(focused.question, (lead,) if lead else ())
-            own_context[i] = bool(focused.context)
+            asked[i] = (Query(focused.question, (lead,) if lead else ()), bool(focused.context))
             texts.append(focused.question)
             owners.append((i, "alone"))
             if lead and self.policy.follow_ups:
@@ -173,9 +172,10 @@ class Answerer:
             found.setdefault(i, {})[how] = (res, vec)
         curated = self.retriever.index.curated
         for i, options in found.items():
-            retrieval, vector = self._pick(asked[i], options, own_context[i])
-            answer = ((curated.answer(asked[i].question, options["alone"][1]) if curated else None)
-                      or self._compose(asked[i].question, retrieval, vector))
+            query, own_context = asked[i]
+            retrieval, vector = self._pick(query, options, own_context)
+            answer = ((curated.answer(query.question, options["alone"][1]) if curated else None)
+                      or self._compose(query.question, retrieval, vector))
             answers[i] = replace(answer, question=queries[i].question)
         return [a for a in answers if a is not None]
 
