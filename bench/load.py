@@ -39,7 +39,13 @@ FORMS = ["What about {t}?", "Tell me about {t} for ML interns", "How important i
 def questions(n: int, seed: int = 7) -> list[str]:
     """Unique questions (a counter keeps every one distinct, so no cache can help)."""
     rnd = random.Random(seed)
-    return [rnd.choice(FORMS).format(t=rnd.choice(TOPICS)) + f" (#{i})" for i in range(n)]
+    out = []
+    for i in range(n):
+        q = rnd.choice(FORMS).format(t=rnd.choice(TOPICS))
+        # Inside the question, not after its "?", where the engine would set it aside as chat
+        # noise (phrasing.py) and encode fewer tokens than the naive endpoint does.
+        out.append(f"{q[:-1]} (#{i})?" if q.endswith("?") else f"{q} (#{i})")
+    return out
 
 
 def free_port() -> int:
