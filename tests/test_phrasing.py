@@ -20,6 +20,8 @@ from internbot.phrasing import Focused, focus, says_little
     ("Do you know if Google pays interns?", "Google pays interns?"),
     ("what is the salary thank u", "what is the salary"),
     ("Please tell me about the Google AI Residency", "the Google AI Residency"),
+    ("Hmm, would you mind telling me what the STAR method is?", "what the STAR method is?"),
+    ("Me and my roommate were wondering: is Python enough?", "is Python enough?"),
 ])
 def test_wrappers_are_set_aside(text: str, question: str) -> None:
     assert focus(text) == Focused(question)
@@ -29,6 +31,9 @@ def test_wrappers_are_set_aside(text: str, question: str) -> None:
     "What is the STAR method? How do I use it?",
     "Is it ok to email professors directly?",
     "What does Dr. Smith say about the U.S. Army?",  # abbreviations end no sentence
+    "M.S. or PhD?",
+    "As a person gets older, what does the skin produce less of?",  # a clause of time, not a role
+    "Being a student is hard, what should I do?",
     "hello", "Thanks!", "I am a PhD student.",  # nothing would be left: the words stay
     "Also, what about Google?",  # a follow-up's cue stays
     "Tell me about Google AI Residency",  # the engine's own suggestions are asked as they are
@@ -47,6 +52,8 @@ def test_statements_beside_the_question_are_its_context() -> None:
         "how much do ML interns make?", "I'm a bootcamp grad")
     assert focus("As someone with no experience, how do I start?") == Focused(
         "how do I start?", "As someone with no experience")
+    assert focus("I'm switching careers from finance, is Python enough?") == Focused(
+        "is Python enough?", "I'm switching careers from finance")
     # A longer one says what the visitor's situation is, which the question may be about.
     long = "I'm a college student so I can't afford office365, are google docs an ok alternative?"
     assert focus(long) == Focused(long)

@@ -20,13 +20,14 @@ SAYS_LITTLE = 0.35
 
 _GREETING = (r"(?:hi+|hello+|hey+|hiya|howdy|greetings|dear \w+|good (?:morning|afternoon|evening|day))"
              r"(?:\s+(?:there|internbot|bot|everyone|all|team|folks))?")
-_FILLER = (r"(?:ok(?:ay)?|um+|uh+|well|alright|right|please|pls|plz|basically|honestly|actually"
+_FILLER = (r"(?:ok(?:ay)?|um+|uh+|hm+|well|alright|right|please|pls|plz|basically|honestly|actually"
            r"|quick one|one more thing)")
 _ASK = r"(?:tell|explain(?: to)?|show|let) me(?: know)?"
 _QUESTION = (r"(?:i have a |i've got a |a |my |one )?(?:quick |short |simple |small |dumb |silly |basic )?"
              r"question(?: for you)?(?: (?:about|on|regarding) [^:?.]{1,40}(?=:))?(?: (?:is|was))?")
 _FRAME = (
     r"(?:(?:can|could|would|will) you(?: please| kindly)? " + _ASK
+    + r"|would you mind (?:telling|explaining to|showing) me(?: about)?"
     + r"|please " + _ASK
     + r"|i(?:'d| would) (?:like|love) to (?:know|ask|understand)|i (?:want|wanted|need) to (?:know|ask)"
     r"|(?:i|we|me and my \w+|my \w+ and i)(?:'m|'re| am| are| was| were)(?: just| really)?"
@@ -66,14 +67,18 @@ _SENTENCES = re.compile(
 
 _ASKING = (r"(?:how|what|which|when|where|why|who|whom|whose|is|are|am|was|were|do|does|did|can|could"
            r"|should|would|will|may|might|must|have|has|any)\b")
-#: A clause saying who the visitor is, ahead of the question in the same sentence ("I'm a
-#: bootcamp grad and how…", "As someone with no experience, what…", "I'm 19, is…"). Other
-#: clauses about the visitor ("I forgot my password, how…") often name what is asked: they stay.
+#: A clause saying who the visitor is or what they are doing, ahead of the question in the same
+#: sentence ("I'm a bootcamp grad and how…", "As someone with no experience, what…", "I'm
+#: switching careers from finance, is…"). Other clauses about the visitor ("I forgot my
+#: password, how…") often name what is asked: they stay.
+#: A verb makes "As a person gets older, …" a clause of time, not a role the visitor holds.
+_VERB = r"is|are|was|were|gets?|got|becomes?|became|grows?|grew|has|have|had|goes|went|does|did|turns?"
 _ABOUT_ME = re.compile(
     r"^(?:(?:so|and|well|ok|okay),?\s+)?"
-    r"((?:(?:i'm|im|i am|we're|we are)(?: just| only)? (?:an?|\d+)\b[^?]*?"
+    r"((?:(?:i'm|im|i am|we're|we are)(?: just| only)? (?:an?|\d+|\w+ing)\b[^?]*?"
     r"(?:\s*[,:;–—-]\s*(?:and |but |so )?|\s+(?:and|but|so)\s+)"
-    r"|(?:as an?|as someone|being an?)\b[^?]*?(?:\s*[,:;–—-]\s*|\s+))"
+    r"|(?:as an?|as someone|being an?)\b(?:(?!\s(?:" + _VERB + r")\b)[^?])*?"
+    r"(?:\s*[,:;–—-]\s*|\s+(?=(?:how|what|which|when|where|why|who)\b)))"
     rf")(?={_ASKING})", re.I)
 #: A longer clause about the visitor says what their situation is, not only who they are.
 SHORT_CLAUSE = 6
