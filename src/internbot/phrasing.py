@@ -58,27 +58,27 @@ _META = re.compile(
     r"|any (?:help|advice|tips|input)(?: (?:is|would be))?(?: (?:much|greatly|really))? appreciated"
     r"|(?:i have|i've got) (?:a|some) (?:quick |few )?questions?(?: (?:about|on) [^.?!]{1,40})?)",
     re.I)
+#: The words a question opens with: wh-words, and the auxiliaries a yes-or-no question starts on.
+_WH = r"how|what|which|when|where|why|who"
+_ASKING = (rf"(?:{_WH}|whom|whose|is|are|am|was|were|do|does|did|can|could|should|would|will|may"
+           r"|might|must|have|has|any)\b")
 #: Sentence ends: a question mark, or a full stop or exclamation mark after a lower-case word
 #: and before a capital or a question word ("student. What…", not "Dr. Smith" or "U.S. Army").
 _SENTENCES = re.compile(
-    r"(?<=\?)\s+|(?<=[a-z]{3}[.!])\s+(?=[A-Z\"“'‘]|(?:how|what|which|when|where|why|who|is|are|do|does"
-    r"|can|could|should|would|will)\b)")
-
-
-_ASKING = (r"(?:how|what|which|when|where|why|who|whom|whose|is|are|am|was|were|do|does|did|can|could"
-           r"|should|would|will|may|might|must|have|has|any)\b")
+    rf"(?<=\?)\s+|(?<=[a-z]{{3}}[.!])\s+(?=[A-Z\"“'‘]|(?:{_WH}|is|are|do|does|can|could|should|would"
+    r"|will)\b)")
+#: A verb makes "As a person gets older, …" a clause of time, not a role the visitor holds.
+_VERB = r"is|are|was|were|gets?|got|becomes?|became|grows?|grew|has|have|had|goes|went|does|did|turns?"
 #: A clause saying who the visitor is or what they are doing, ahead of the question in the same
 #: sentence ("I'm a bootcamp grad and how…", "As someone with no experience, what…", "I'm
 #: switching careers from finance, is…"). Other clauses about the visitor ("I forgot my
 #: password, how…") often name what is asked: they stay.
-#: A verb makes "As a person gets older, …" a clause of time, not a role the visitor holds.
-_VERB = r"is|are|was|were|gets?|got|becomes?|became|grows?|grew|has|have|had|goes|went|does|did|turns?"
 _ABOUT_ME = re.compile(
     r"^(?:(?:so|and|well|ok|okay),?\s+)?"
     r"((?:(?:i'm|im|i am|we're|we are)(?: just| only)? (?:an?|\d+|\w+ing)\b[^?]*?"
     r"(?:\s*[,:;–—-]\s*(?:and |but |so )?|\s+(?:and|but|so)\s+)"
     r"|(?:as an?|as someone|being an?)\b(?:(?!\s(?:" + _VERB + r")\b)[^?])*?"
-    r"(?:\s*[,:;–—-]\s*|\s+(?=(?:how|what|which|when|where|why|who)\b)))"
+    rf"(?:\s*[,:;–—-]\s*|\s+(?=(?:{_WH})\b)))"
     rf")(?={_ASKING})", re.I)
 #: A longer clause about the visitor says what their situation is, not only who they are.
 SHORT_CLAUSE = 6
@@ -120,7 +120,6 @@ def focus(text: str) -> Focused:
             asks = [asks[0][me.end():], *asks[1:]]
     context = " ".join(said)
     return Focused(" ".join(asks), context if len(context.split()) >= 2 else "")
-
 
 
 def says_little(question: str) -> bool:
