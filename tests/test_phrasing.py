@@ -83,3 +83,14 @@ def test_the_visitor_s_statements_answer_a_question_that_points_at_them(fake_ind
     answerer = Answerer.from_settings(fake_index)
     joined = answerer.ask("I drink green tea. How long do I steep it?")
     assert joined.sources[0].doc == "tea-basics"
+
+
+def test_the_visitor_s_statements_never_turn_an_answer_into_i_don_t_know(fake_index: Settings) -> None:
+    answerer = Answerer.from_settings(fake_index)
+    for question in ("How hot should the water be?", "What water is best?", "How much should I use?"):
+        assert says_little(question)  # so the visitor's statement is joined to it first…
+        plain = answerer.ask(question)
+        for intro in ("Long-time lurker here.", "Greetings from a sleepy hobbyist astronomer."):
+            got = answerer.ask(f"{intro} {question}")
+            # …but the joined reading abstains, and the plain question has its answer.
+            assert got.answered and (got.answer, got.confidence) == (plain.answer, plain.confidence)

@@ -205,16 +205,23 @@ class Answerer:
 
         The visitor's own statements beside the question ("I'm a CS student.") are joined only
         when the question points back at them or names no topic alone ("What should I do?"):
-        their words would otherwise carry an off-topic question to an answer."""
+        their words would otherwise carry an off-topic question to an answer. Even then the
+        question alone is kept when it is answered and the joined reading is not."""
         alone = options["alone"]
         joined = options.get("joined")
         if joined is None:
             return alone
+        threshold = self.settings.abstain_threshold
         if own_context:
-            return joined if is_follow_up(query.question) or says_little(query.question) else alone
+            if not (is_follow_up(query.question) or says_little(query.question)):
+                return alone
+            # Nor may they turn an answer into "I don't know": "Long-time lurker here. What is
+            # the STAR method?" reads as a plain question, not as one about lurking.
+            if self.confidence(joined[0]) < threshold <= self.confidence(alone[0]):
+                return alone
+            return joined
         if is_follow_up(query.question):
             return joined
-        threshold = self.settings.abstain_threshold
         if self.confidence(alone[0]) < threshold <= self.confidence(joined[0]):
             return joined
         return alone
