@@ -59,6 +59,11 @@ def test_statements_beside_the_question_are_its_context() -> None:
     assert focus(long) == Focused(long)
     # Statements alone, with no question among them, are the question.
     assert focus("I'd like to know about salaries. And perks.").context == ""
+    # A query typed after whole sentences, without a question mark, is the question.
+    assert focus("Hello! Long-time lurker here. Define machine learning") == Focused(
+        "Define machine learning", "Long-time lurker here.")
+    assert focus("Long-time lurker here. Microsoft internship length").question == (
+        "Microsoft internship length")
 
 
 def test_a_question_of_everyday_words_says_little() -> None:

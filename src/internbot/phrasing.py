@@ -80,6 +80,8 @@ _ABOUT_ME = re.compile(
     r"|(?:as an?|as someone|being an?)\b(?:(?!\s(?:" + _VERB + r")\b)[^?])*?"
     rf"(?:\s*[,:;–—-]\s*|\s+(?=(?:{_WH})\b)))"
     rf")(?={_ASKING})", re.I)
+#: A sentence typed as a search query: it ends on a word, with no full stop or question mark.
+_QUERY = re.compile(r"\w[)\"'”’]?$")
 #: A longer clause about the visitor says what their situation is, not only who they are.
 SHORT_CLAUSE = 6
 
@@ -104,12 +106,16 @@ def focus(text: str) -> Focused:
     """The question without what surrounds it; statements beside a question become context.
 
     Only the wrapping goes: a text that would keep fewer than three letters keeps its own
-    words, and a text with no sentence ending in "?" stays the question."""
+    words, and a text with no sentence ending in "?" stays the question, unless it ends on a
+    query typed after whole sentences ("Long-time lurker here. Define machine learning")."""
     text = " ".join(text.split())
     parts = [core for p in _SENTENCES.split(text) if (core := _core(p))]
     if not parts:
         return Focused(text)
     asks = [p for p in parts if p.rstrip().endswith("?")]
+    if not asks and len(parts) > 1 and _QUERY.search(parts[-1]) and all(
+            p.rstrip().endswith((".", "!")) for p in parts[:-1]):
+        asks = parts[-1:]  # a query typed after whole sentences: "Lurker here. Define ML"
     if not asks or len(asks) == len(parts):
         asks = parts
     said = [p for p in parts if p not in asks]
