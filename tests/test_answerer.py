@@ -9,6 +9,7 @@ from internbot.answerer import Answerer, is_follow_up
 from internbot.config import Settings
 from internbot.errors import QuestionError
 from internbot.records import Query
+from internbot.shaping import points_back
 
 
 def tiny_answerer(tmp_path, text: str, policy=None) -> Answerer:  # type: ignore[no-untyped-def]
@@ -125,6 +126,15 @@ def test_batch_equals_single(answerer: Answerer) -> None:
 ])
 def test_follow_up_detection(text: str, expected: bool) -> None:
     assert is_follow_up(text) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("how long is it?", True), ("who do interns work with there?", True), ("is that paid?", True),
+    ("are there other companies?", False), ("Is there anything about Kaggle?", False),
+    ("which one pays the most?", False), ("what about freelancing?", False),
+])
+def test_a_follow_up_points_back_only_by_a_pronoun(text: str, expected: bool) -> None:
+    assert points_back(text) is expected
 
 
 def test_a_question_naming_a_section_gets_the_list_its_text_introduces(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -315,3 +325,19 @@ def test_with_several_guides_a_title_is_lexical_evidence_for_its_passages(tmp_pa
     build(settings)
     bm25 = Answerer.from_settings(settings).retriever.bm25
     assert not bm25.knows("softwar")  # the title's words, in no passage of a lone guide
+
+
+def test_the_chat_history_never_carries_an_off_topic_question(answerer: Answerer) -> None:
+    for history in ("How hot should the water be?", "How much coffee should I use per cup?"):
+        for question in ("How do I fix my car?", "Where can I buy cheap flights?",
+                         "What's a good recipe for banana bread?"):
+            assert not answerer.ask(question, [history]).answered, (history, question)
+        # A question with no topic of its own, or one pointing back, is read with the history.
+        assert answerer.ask("Why?", [history]).answered
+        assert answerer.ask("is it too hot?", [history]).answered
+
+
+def test_a_follow_up_that_only_leans_on_the_history_keeps_its_own_answer(answerer: Answerer) -> None:
+    alone = answerer.ask("and for black tea?")
+    after = answerer.ask("and for black tea?", ["How hot should the water be?"])
+    assert alone.answered and (after.answer, after.confidence) == (alone.answer, alone.confidence)

@@ -49,6 +49,21 @@ def test_follow_up_uses_history(real_answerer) -> None:  # type: ignore[no-untyp
     assert a.answered and "year-long" in a.answer
 
 
+def test_a_follow_up_that_only_leans_on_the_history_keeps_its_own_answer(real_answerer) -> None:  # type: ignore[no-untyped-def]
+    """"which one…", "what about…" may open a new topic; a pronoun does not."""
+    pay = "How much do ML interns make?"
+    assert "highest-paid" in real_answerer.ask("which one pays the most?", [pay]).answer
+    assert "Kaggle" in real_answerer.ask("what about Kaggle?", [pay]).answer
+    assert "per month" in real_answerer.ask("is that per month?", [pay]).answer
+
+
+def test_the_chat_history_never_carries_an_off_topic_question(real_answerer) -> None:  # type: ignore[no-untyped-def]
+    for history, question in [("What is the Google AI Residency?", "What's a good recipe for banana bread?"),
+                              ("How much do ML interns make?", "What is the salary of a data scientist?"),
+                              ("How much do ML interns make?", "What about the weather tomorrow?")]:
+        assert not real_answerer.ask(question, [history]).answered, question
+
+
 def test_typos_and_informal_wording(real_answerer) -> None:  # type: ignore[no-untyped-def]
     a = real_answerer.ask("hw much do intrns get payed")
     assert a.answered and "$6,000" in a.answer

@@ -23,7 +23,7 @@ from internbot.errors import QuestionError
 from internbot.phrasing import focus, says_little
 from internbot.records import MAX_ANSWER_CHARS, Answer, Chunk, Hit, Query, Source, clip
 from internbot.retriever import Retrieval, Retriever, Weights, open_search
-from internbot.shaping import Policy, is_follow_up, suggestion_for
+from internbot.shaping import Policy, is_follow_up, points_back, suggestion_for
 
 __all__ = ["Answerer", "Policy", "is_follow_up", "suggestion_for"]
 
@@ -167,6 +167,8 @@ class Answerer:
             texts, vectors, k=max(self.settings.top_k, 5),
             doc_ids=[docs[i] for i, _ in owners], support=False)
         results = self._support(texts, vectors, results)
+        results = self._own_words(texts, vectors, results, owners, {
+            i for i, (q, own) in asked.items() if own or points_back(q.question)})
         found: dict[int, dict[str, tuple[Retrieval, np.ndarray]]] = {}
         for (i, how), res, vec in zip(owners, results, vectors, strict=True):
             found.setdefault(i, {})[how] = (res, vec)
@@ -199,6 +201,33 @@ class Answerer:
         return self.retriever.supported(texts, vectors, results, rows) if rows else results
 
 
+    def _own_words(self, texts: list[str], vectors: np.ndarray, results: list[Retrieval],
+                   owners: list[tuple[int, str]], exempt: set[int]) -> list[Retrieval]:
+        """A question read with the chat's previous one is covered by the corpus no more than
+        its own words are, unless the passage found holds the meaning of the word the corpus
+        lacks (`Retriever.supported`): after "What is the Google AI Residency?", "What's a good
+        recipe for banana bread?" must not borrow the first question's coverage. Exempt are
+        the questions that point back ("which of them is about plotting?") and those read with
+        the visitor's own statements, whose words are part of what is asked."""
+        alone = {i: row for row, (i, how) in enumerate(owners) if how == "alone"}
+        pairs = [(alone[i], row) for row, (i, how) in enumerate(owners)
+                 if how == "joined" and i not in exempt]
+        pairs = [(a, j) for a, j in pairs if results[a].unknown and results[j].hits
+                 and results[a].evidence.corpus_cover < results[j].evidence.corpus_cover]
+        if not pairs:
+            return results
+        out = list(results)
+        for a, j in pairs:  # measure the question's own unknown word, not one of the history's
+            out[j] = replace(results[j], unknown=results[a].unknown)
+        threshold = self.retriever.support
+        if threshold is not None:
+            out = self.retriever.supported(texts, vectors, out, [j for _, j in pairs])
+        for a, j in pairs:
+            if threshold is None or out[j].support < threshold:
+                evidence = replace(out[j].evidence, corpus_cover=results[a].evidence.corpus_cover)
+                out[j] = replace(out[j], evidence=evidence)
+        return out
+
     def _pick(self, query: Query, options: dict[str, tuple[Retrieval, np.ndarray]],
               own_context: bool = False) -> tuple[Retrieval, np.ndarray]:
         """Standalone reading, or joined with the previous question when it is a follow-up.
@@ -220,9 +249,16 @@ class Answerer:
             if self.confidence(joined[0]) < threshold <= self.confidence(alone[0]):
                 return alone
             return joined
-        if is_follow_up(query.question):
+        # A follow-up that points back is read with the question before it; one that only
+        # leans on it ("are there other companies?") keeps its own answer when it has one.
+        if is_follow_up(query.question) and (
+                points_back(query.question) or self.confidence(alone[0]) < threshold):
             return joined
-        if self.confidence(alone[0]) < threshold <= self.confidence(joined[0]):
+        # Otherwise the history answers only a question that names no topic of its own ("Why?"),
+        # in everyday words the corpus knows: after a question on intern pay, "What is the
+        # salary of a data scientist?" and "Who won the World Cup?" abstain.
+        if says_little(query.question) and not alone[0].unknown and (
+                self.confidence(alone[0]) < threshold <= self.confidence(joined[0])):
             return joined
         return alone
 

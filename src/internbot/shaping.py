@@ -17,6 +17,14 @@ FOLLOW_UP = re.compile(
     r"|\b(?:other|else|more)\b",
     re.I,
 )
+#: Of those, the words that point at something said before ("is it paid?", "who works there?"),
+#: not an existential "there" ("are there remote internships?"): the question is incomplete
+#: without the previous one. The others ("and…", "which one…", "other…") may open a new topic.
+POINTS_BACK = re.compile(
+    r"\b(?:it|its|it's|they|them|their|that|this|those|these|he|she|his|her)\b"
+    r"|(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|be)\b|['’]s\b)",
+    re.I,
+)
 #: Sentence openings that refer back to the previous sentence.
 ANAPHOR = re.compile(r"^(?:it|its|this|that|these|those|they|their|he|she|his|her|but|however|such|"
                       r"the latter|the former|there|then|also|so)\b", re.I)
@@ -78,6 +86,11 @@ def points_ahead(sentence: str) -> bool:
 def is_follow_up(question: str) -> bool:
     words = question.split()
     return len(words) <= 8 and bool(FOLLOW_UP.search(question))
+
+
+def points_back(question: str) -> bool:
+    """The question is incomplete without the one before it: it names it by a pronoun."""
+    return bool(POINTS_BACK.search(question))
 
 
 def suggestion_for(chunk: Chunk) -> str:
