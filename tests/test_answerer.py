@@ -341,3 +341,24 @@ def test_a_follow_up_that_only_leans_on_the_history_keeps_its_own_answer(answere
     alone = answerer.ask("and for black tea?")
     after = answerer.ask("and for black tea?", ["How hot should the water be?"])
     assert alone.answered and (after.answer, after.confidence) == (alone.answer, alone.confidence)
+
+
+@pytest.mark.parametrize("history, lead", [
+    (["How hot should the water be?", "thanks!"], "How hot should the water be?"),
+    (["How hot should the water be?", "ok cool", "hello"], "How hot should the water be?"),
+    # A follow-up pointing back is read with the question it follows.
+    (["Tell me about green tea", "how long do I steep it?"],
+     "Tell me about green tea how long do I steep it?"),
+    (["Tell me about green tea", "What about coffee?"], "What about coffee?"),
+    (["thanks"], ""),
+])
+def test_the_lead_is_the_chat_s_latest_question(history: list[str], lead: str) -> None:
+    assert Answerer._lead(history) == lead
+
+
+def test_small_talk_between_questions_does_not_break_a_follow_up(answerer: Answerer) -> None:
+    water = "How hot should the water be?"
+    direct = answerer.ask("is it too hot?", [water])
+    for remark in ("thanks!", "ok cool"):
+        after = answerer.ask("is it too hot?", [water, remark])
+        assert (after.answer, after.confidence) == (direct.answer, direct.confidence)

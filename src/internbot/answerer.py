@@ -25,6 +25,9 @@ from internbot.records import MAX_ANSWER_CHARS, Answer, Chunk, Hit, Query, Sourc
 from internbot.retriever import Retrieval, Retriever, Weights, open_search
 from internbot.shaping import Policy, is_follow_up, points_back, suggestion_for
 
+#: A message that asks without a question mark ("Tell me about green tea", "explain STAR").
+REQUEST = re.compile(r"\W*(?:tell|explain|describe|show|list|give|define|compare|summari[sz]e)\b", re.I)
+
 __all__ = ["Answerer", "Policy", "is_follow_up", "suggestion_for"]
 
 
@@ -155,7 +158,7 @@ class Answerer:
             # Retrieve with the question's own words; the visitor's statements around it, or
             # else the chat's previous question, lead the joined reading.
             focused = focus(q.question)
-            lead = focused.context or (focus(q.history[-1]).question if q.history else "")
+            lead = focused.context or self._lead(q.history)
             asked[i] = (Query(focused.question, (lead,) if lead else ()), bool(focused.context))
             texts.append(focused.question)
             owners.append((i, "alone"))
@@ -200,6 +203,22 @@ class Answerer:
                 <= self.confidence(self.retriever.excused(texts[i], r))]
         return self.retriever.supported(texts, vectors, results, rows) if rows else results
 
+
+    @classmethod
+    def _lead(cls, history: Sequence[str]) -> str:
+        """The chat's latest earlier question: small talk ("thanks!", "hello") and remarks that
+        ask nothing ("ok cool", "got it") are passed over for the question they follow, and a
+        follow-up pointing back ("how long is it?") is read with its own lead."""
+        for at in range(len(history) - 1, -1, -1):
+            if smalltalk.classify(history[at]) is not None:
+                continue
+            question = focus(history[at]).question
+            if question.rstrip().endswith("?") or REQUEST.match(question) or not says_little(question):
+                if is_follow_up(question) and points_back(question):
+                    earlier = cls._lead(history[:at])
+                    return f"{earlier} {question}" if earlier else question
+                return question
+        return ""
 
     def _own_words(self, texts: list[str], vectors: np.ndarray, results: list[Retrieval],
                    owners: list[tuple[int, str]], exempt: set[int]) -> list[Retrieval]:
