@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from internbot import smalltalk
+from internbot import conversation, smalltalk
 from internbot.answerer import Answerer, is_follow_up
 from internbot.config import Settings
 from internbot.errors import QuestionError
@@ -353,7 +353,7 @@ def test_a_follow_up_that_only_leans_on_the_history_keeps_its_own_answer(answere
     (["thanks"], ""),
 ])
 def test_the_lead_is_the_chat_s_latest_question(history: list[str], lead: str) -> None:
-    assert Answerer._lead(history) == lead
+    assert conversation.lead(history) == lead
 
 
 def test_small_talk_between_questions_does_not_break_a_follow_up(answerer: Answerer) -> None:

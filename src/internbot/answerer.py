@@ -14,19 +14,16 @@ from pathlib import Path
 
 import numpy as np
 
-from internbot import smalltalk
+from internbot import conversation, smalltalk
 from internbot.answerability import Calibration, calibrate
 from internbot.composing import Composer
 from internbot.config import Settings
 from internbot.embedder import Embedder
 from internbot.errors import QuestionError
-from internbot.phrasing import focus, says_little
+from internbot.phrasing import focus
 from internbot.records import MAX_ANSWER_CHARS, Answer, Chunk, Hit, Query, Source, clip
 from internbot.retriever import Retrieval, Retriever, Weights, open_search
 from internbot.shaping import Policy, is_follow_up, points_back, suggestion_for
-
-#: A message that asks without a question mark ("Tell me about green tea", "explain STAR").
-REQUEST = re.compile(r"\W*(?:tell|explain|describe|show|list|give|define|compare|summari[sz]e)\b", re.I)
 
 __all__ = ["Answerer", "Policy", "is_follow_up", "suggestion_for"]
 
@@ -158,7 +155,7 @@ class Answerer:
             # Retrieve with the question's own words; the visitor's statements around it, or
             # else the chat's previous question, lead the joined reading.
             focused = focus(q.question)
-            lead = focused.context or self._lead(q.history)
+            lead = focused.context or conversation.lead(q.history)
             asked[i] = (Query(focused.question, (lead,) if lead else ()), bool(focused.context))
             texts.append(focused.question)
             owners.append((i, "alone"))
@@ -170,7 +167,7 @@ class Answerer:
             texts, vectors, k=max(self.settings.top_k, 5),
             doc_ids=[docs[i] for i, _ in owners], support=False)
         results = self._support(texts, vectors, results)
-        results = self._own_words(texts, vectors, results, owners, {
+        results = conversation.own_words(self.retriever, texts, vectors, results, owners, {
             i for i, (q, own) in asked.items() if own or points_back(q.question)})
         found: dict[int, dict[str, tuple[Retrieval, np.ndarray]]] = {}
         for (i, how), res, vec in zip(owners, results, vectors, strict=True):
@@ -178,7 +175,8 @@ class Answerer:
         curated = self.retriever.index.curated
         for i, options in found.items():
             query, own_context = asked[i]
-            retrieval, vector = self._pick(query, options, own_context)
+            retrieval, vector = conversation.pick(query.question, options, own_context,
+                                                  self.confidence, self.settings.abstain_threshold)
             answer = ((curated.answer(query.question, options["alone"][1]) if curated else None)
                       or self._compose(query.question, retrieval, vector))
             answers[i] = replace(answer, question=queries[i].question)
@@ -202,84 +200,6 @@ class Answerer:
                 and self.confidence(r) < threshold
                 <= self.confidence(self.retriever.excused(texts[i], r))]
         return self.retriever.supported(texts, vectors, results, rows) if rows else results
-
-
-    @classmethod
-    def _lead(cls, history: Sequence[str]) -> str:
-        """The chat's latest earlier question: small talk ("thanks!", "hello") and remarks that
-        ask nothing ("ok cool", "got it") are passed over for the question they follow, and a
-        follow-up pointing back ("how long is it?") is read with its own lead."""
-        for at in range(len(history) - 1, -1, -1):
-            if smalltalk.classify(history[at]) is not None:
-                continue
-            question = focus(history[at]).question
-            if question.rstrip().endswith("?") or REQUEST.match(question) or not says_little(question):
-                if is_follow_up(question) and points_back(question):
-                    earlier = cls._lead(history[:at])
-                    return f"{earlier} {question}" if earlier else question
-                return question
-        return ""
-
-    def _own_words(self, texts: list[str], vectors: np.ndarray, results: list[Retrieval],
-                   owners: list[tuple[int, str]], exempt: set[int]) -> list[Retrieval]:
-        """A question read with the chat's previous one is covered by the corpus no more than
-        its own words are, unless the passage found holds the meaning of the word the corpus
-        lacks (`Retriever.supported`): after "What is the Google AI Residency?", "What's a good
-        recipe for banana bread?" must not borrow the first question's coverage. Exempt are
-        the questions that point back ("which of them is about plotting?") and those read with
-        the visitor's own statements, whose words are part of what is asked."""
-        alone = {i: row for row, (i, how) in enumerate(owners) if how == "alone"}
-        pairs = [(alone[i], row) for row, (i, how) in enumerate(owners)
-                 if how == "joined" and i not in exempt]
-        pairs = [(a, j) for a, j in pairs if results[a].unknown and results[j].hits
-                 and results[a].evidence.corpus_cover < results[j].evidence.corpus_cover]
-        if not pairs:
-            return results
-        out = list(results)
-        for a, j in pairs:  # measure the question's own unknown word, not one of the history's
-            out[j] = replace(results[j], unknown=results[a].unknown)
-        threshold = self.retriever.support
-        if threshold is not None:
-            out = self.retriever.supported(texts, vectors, out, [j for _, j in pairs])
-        for a, j in pairs:
-            if threshold is None or out[j].support < threshold:
-                evidence = replace(out[j].evidence, corpus_cover=results[a].evidence.corpus_cover)
-                out[j] = replace(out[j], evidence=evidence)
-        return out
-
-    def _pick(self, query: Query, options: dict[str, tuple[Retrieval, np.ndarray]],
-              own_context: bool = False) -> tuple[Retrieval, np.ndarray]:
-        """Standalone reading, or joined with the previous question when it is a follow-up.
-
-        The visitor's own statements beside the question ("I'm a CS student.") are joined only
-        when the question points back at them or names no topic alone ("What should I do?"):
-        their words would otherwise carry an off-topic question to an answer. Even then the
-        question alone is kept when it is answered and the joined reading is not."""
-        alone = options["alone"]
-        joined = options.get("joined")
-        if joined is None:
-            return alone
-        threshold = self.settings.abstain_threshold
-        if own_context:
-            if not (is_follow_up(query.question) or says_little(query.question)):
-                return alone
-            # Nor may they turn an answer into "I don't know": "Long-time lurker here. What is
-            # the STAR method?" reads as a plain question, not as one about lurking.
-            if self.confidence(joined[0]) < threshold <= self.confidence(alone[0]):
-                return alone
-            return joined
-        # A follow-up that points back is read with the question before it; one that only
-        # leans on it ("are there other companies?") keeps its own answer when it has one.
-        if is_follow_up(query.question) and (
-                points_back(query.question) or self.confidence(alone[0]) < threshold):
-            return joined
-        # Otherwise the history answers only a question that names no topic of its own ("Why?"),
-        # in everyday words the corpus knows: after a question on intern pay, "What is the
-        # salary of a data scientist?" and "Who won the World Cup?" abstain.
-        if says_little(query.question) and not alone[0].unknown and (
-                self.confidence(alone[0]) < threshold <= self.confidence(joined[0])):
-            return joined
-        return alone
 
     def _compose(self, question: str, retrieval: Retrieval, vector: np.ndarray) -> Answer:
         hits = list(retrieval.hits)
