@@ -227,6 +227,37 @@ def test_sentence_case_headings_nest_under_title_case_ones_in_plain_text() -> No
     assert ("How to start writing",) in paths(flat)
 
 
+def test_steps_a_plain_text_section_announces_nest_under_it() -> None:
+    """"…to building a stellar LinkedIn portfolio:" over headings with a paragraph each: those
+    headings are its steps, up to the first heading over more text."""
+    from internbot.chunking import build_sections
+    from internbot.parsing import parse
+    from internbot.records import Document
+
+    def paths(text: str) -> list[tuple[str, ...]]:
+        return [s.path for s in build_sections(parse(Document("g", "A Guide", "g.txt", text)))]
+
+    steps = ("Use a Professional Headshot\nA clear, well-lit image speaks volumes.\n"
+             "Use an Engaging Headline\nConvey your expertise.\nFor example, name your field.\n"
+             "Share Your Experience\nDetail your roles.\n")
+    guide = ("A Guide\nCraft a Proper Github Profile\nShow your code.\n"
+             "Craft an Impressive LinkedIn Portfolio\nLinkedIn is where recruiters look.\n"
+             "Here is my step-by-step guide to a stellar portfolio:\nMy LinkedIn Profile\n" + steps +
+             "Create a Compelling Resume\nKeep it short.\nTailor it to the job.\nProofread it.\n")
+    got = paths(guide)
+    assert ("Craft an Impressive LinkedIn Portfolio", "Use a Professional Headshot") in got
+    assert ("Craft an Impressive LinkedIn Portfolio", "Share Your Experience") in got
+    assert ("Create a Compelling Resume",) in got and ("Craft a Proper Github Profile",) in got
+    # Without the announcement, or with fewer than three such steps, they stay siblings.
+    assert ("Use a Professional Headshot",) in paths(guide.replace(" to a stellar portfolio:", "."))
+    two = guide.replace("Share Your Experience\nDetail your roles.\n", "")
+    assert ("Use a Professional Headshot",) in paths(two)
+    # A text without headings (a Wikipedia article's paragraphs) is left as it is.
+    from internbot.parsing import parse_text
+    assert [b.kind for b in parse_text("Just a paragraph of text.\nAnd another one.\n")] == [
+        "paragraph", "paragraph"]
+
+
 def test_bylines_and_photo_credits_are_no_sections() -> None:
     """"By Maple Ong" under the title and "Photo by Unsplash" / "Credits: …" captions are
     dropped, not taken for headings over the text that follows them."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from internbot.parsing import Block, parse
 from internbot.records import Chunk, ChunkKind, Document
 
-CHUNKER_VERSION = "13"  # 13: plain-text sentence-case headings nest under Title Case ones
+CHUNKER_VERSION = "14"  # 14: steps a plain-text section announces ("…:") nest under it
 MIN_PARAGRAPH_CHARS = 120
 MIN_LIST_MEMBERS = 3
 

@@ -123,7 +123,7 @@ def parse_text(text: str) -> list[Block]:
             blocks.append(Block("heading", line.rstrip(":").strip(), 1))
         else:
             blocks.append(Block("paragraph", line))
-    return case_outline(numbered_spine(blocks, numbers))
+    return nest_announced(case_outline(numbered_spine(blocks, numbers)))
 
 
 #: Short words a Title Case heading leaves lower case ("Contribute to Open Source Projects").
@@ -165,6 +165,43 @@ def case_outline(blocks: list[Block]) -> list[Block]:
         elif nested and b.kind == "heading" and b.level:
             out[i] = replace(b, level=b.level + 1)
     return out
+
+
+def nest_announced(blocks: list[Block]) -> list[Block]:
+    """Nest the steps a section announces under it.
+
+    Plain text loses the level of "Use a Professional Headshot" under "How to Craft an
+    Impressive LinkedIn Portfolio", whose text ends "…to building a stellar LinkedIn portfolio:".
+    When a section's last paragraph (captions aside) ends with a colon and at least
+    ANNOUNCED_MIN headings of its level follow, each over one or two paragraphs only, those
+    headings move one level down: the run ends at the first over more, or over a list."""
+    out = list(blocks)
+    heads = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level]
+    ends = [*heads[1:], len(blocks)] if heads else []
+    for n, (head, end) in enumerate(zip(heads, ends, strict=True)):
+        said = [b for b in blocks[head + 1 : end] if b.kind == "paragraph" and not _caption(b.text)]
+        if not said or not said[-1].text.endswith(":") or blocks[end - 1].kind == "bullet":
+            continue
+        run = []
+        for step, step_end in zip(heads[n + 1 :], ends[n + 1 :], strict=True):
+            body = blocks[step + 1 : step_end]
+            if (blocks[step].level != blocks[head].level or blocks[step].list_title
+                    or not 1 <= len(body) <= 2 or any(b.kind != "paragraph" for b in body)):
+                break
+            run.append(step)
+        if len(run) >= ANNOUNCED_MIN:
+            for step in run:
+                out[step] = replace(blocks[step], level=blocks[step].level + 1)
+    return out
+
+
+def _caption(line: str) -> bool:
+    """A short line without a full stop: an image's caption or alt text, not prose."""
+    return len(line.split()) <= 6 and not line.rstrip().endswith((".", ":", "!", "?"))
+
+
+#: Steps a section must announce before they are read as nested under it.
+ANNOUNCED_MIN = 3
 
 
 def numbered_spine(blocks: list[Block], numbers: dict[int, int]) -> list[Block]:
