@@ -23,7 +23,7 @@ from internbot.errors import QuestionError
 from internbot.phrasing import focus
 from internbot.records import MAX_ANSWER_CHARS, Answer, Chunk, Hit, Query, Source, clip
 from internbot.retriever import Retrieval, Retriever, Weights, open_search
-from internbot.shaping import Policy, is_follow_up, points_back, suggestion_for
+from internbot.shaping import Policy, is_follow_up, suggestion_for
 
 __all__ = ["Answerer", "Policy", "is_follow_up", "suggestion_for"]
 
@@ -167,8 +167,7 @@ class Answerer:
             texts, vectors, k=max(self.settings.top_k, 5),
             doc_ids=[docs[i] for i, _ in owners], support=False)
         results = self._support(texts, vectors, results)
-        results = conversation.own_words(self.retriever, texts, vectors, results, owners, {
-            i for i, (q, own) in asked.items() if own or points_back(q.question)})
+        results = conversation.own_words(self.retriever, texts, vectors, results, owners, asked)
         found: dict[int, dict[str, tuple[Retrieval, np.ndarray]]] = {}
         for (i, how), res, vec in zip(owners, results, vectors, strict=True):
             found.setdefault(i, {})[how] = (res, vec)
