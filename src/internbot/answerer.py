@@ -174,8 +174,9 @@ class Answerer:
         curated = self.retriever.index.curated
         for i, options in found.items():
             query, own_context = asked[i]
-            retrieval, vector = conversation.pick(query.question, options, own_context,
-                                                  self.confidence, self.settings.abstain_threshold)
+            retrieval, vector = conversation.pick(
+                query.question, options, own_context, self.confidence,
+                self.settings.abstain_threshold, self.settings.unsure_below)
             answer = ((curated.answer(query.question, options["alone"][1]) if curated else None)
                       or self._compose(query.question, retrieval, vector))
             answers[i] = replace(answer, question=queries[i].question)

@@ -76,8 +76,9 @@ def own_words(retriever: Retriever, texts: list[str], vectors: np.ndarray,
 
 
 def pick(question: str, options: dict[str, Reading], own_context: bool,
-         confidence: Callable[[Retrieval], float], threshold: float) -> Reading:
-    """The question's own reading, or the one joined with its lead.
+         confidence: Callable[[Retrieval], float], threshold: float, unsure: float) -> Reading:
+    """The question's own reading, or the one joined with its lead (answers under `threshold`
+    abstain, under `unsure` open with the unsure line).
 
     The visitor's own statements beside the question ("I'm a CS student.") are joined only when
     the question points back at them or names no topic alone ("What should I do?"): their words
@@ -104,5 +105,9 @@ def pick(question: str, options: dict[str, Reading], own_context: bool,
     # data scientist?" and "Who won the World Cup?" abstain.
     if says_little(question) and not alone[0].unknown and (
             confidence(alone[0]) < threshold <= confidence(joined[0])):
+        return joined
+    # And a question the history makes sure of, though alone it is answered only unsurely,
+    # is read with it: "what book did the author use?" after a question on interviews.
+    if not alone[0].unknown and threshold <= confidence(alone[0]) < unsure <= confidence(joined[0]):
         return joined
     return alone
