@@ -3,7 +3,7 @@
 Visitors ask follow-ups ("how long is it?"), say who they are beside a question, drop in "ok
 cool", and change topic mid-chat. The answerer retrieves each question alone and joined to its
 lead; this module chooses the lead, keeps the joined reading from borrowing words the question
-does not have, and picks the reading to answer from (docs/quality.md, items 32–36).
+does not have, and picks the reading to answer from (docs/quality.md, items 32–38).
 """
 
 from __future__ import annotations
