@@ -145,7 +145,7 @@ class Answerer:
         texts: list[str] = []
         owners: list[tuple[int, str]] = []
         #: Each question as retrieved, and whether its lead is the visitor's own statements.
-        asked: dict[int, tuple[Query, bool]] = {}
+        asked: dict[int, tuple[str, bool]] = {}
         for i, q in enumerate(queries):
             kind = smalltalk.classify(q.question)
             if kind is not None:
@@ -156,7 +156,7 @@ class Answerer:
             # else the chat's previous question, lead the joined reading.
             focused = focus(q.question)
             lead = focused.context or conversation.lead(q.history)
-            asked[i] = (Query(focused.question, (lead,) if lead else ()), bool(focused.context))
+            asked[i] = (focused.question, bool(focused.context))
             texts.append(focused.question)
             owners.append((i, "alone"))
             if lead and self.policy.follow_ups:
@@ -173,12 +173,12 @@ class Answerer:
             found.setdefault(i, {})[how] = (res, vec)
         curated = self.retriever.index.curated
         for i, options in found.items():
-            query, own_context = asked[i]
+            question, own_context = asked[i]
             retrieval, vector = conversation.pick(
-                query.question, options, own_context, self.confidence,
+                question, options, own_context, self.confidence,
                 self.settings.abstain_threshold, self.settings.unsure_below)
-            answer = ((curated.answer(query.question, options["alone"][1]) if curated else None)
-                      or self._compose(query.question, retrieval, vector))
+            answer = ((curated.answer(question, options["alone"][1]) if curated else None)
+                      or self._compose(question, retrieval, vector))
             answers[i] = replace(answer, question=queries[i].question)
         return [a for a in answers if a is not None]
 

@@ -16,7 +16,6 @@ import numpy as np
 
 from internbot import smalltalk
 from internbot.phrasing import focus, says_little
-from internbot.records import Query
 from internbot.retriever import Retrieval, Retriever
 from internbot.shaping import is_follow_up, points_back
 
@@ -46,7 +45,7 @@ def lead(history: Sequence[str]) -> str:
 
 def own_words(retriever: Retriever, texts: list[str], vectors: np.ndarray,
               results: list[Retrieval], owners: list[tuple[int, str]],
-              asked: dict[int, tuple[Query, bool]]) -> list[Retrieval]:
+              asked: dict[int, tuple[str, bool]]) -> list[Retrieval]:
     """A question read with the chat's previous one is covered by the corpus no more than its
     own words are, unless the passage found holds the meaning of the word the corpus lacks
     (`Retriever.supported`): after "What is the Google AI Residency?", "What's a good recipe
@@ -54,10 +53,9 @@ def own_words(retriever: Retriever, texts: list[str], vectors: np.ndarray,
     text is (question index, "alone" or "joined"), `asked` each question as retrieved and
     whether its lead is the visitor's own statements. Exempt are the questions that point back
     ("which of them is about plotting?") and those statements, part of what is asked."""
-    exempt = {i for i, (query, own) in asked.items() if own or points_back(query.question)}
     alone = {i: row for row, (i, how) in enumerate(owners) if how == "alone"}
     pairs = [(alone[i], row) for row, (i, how) in enumerate(owners)
-             if how == "joined" and i not in exempt]
+             if how == "joined" and not asked[i][1] and not points_back(asked[i][0])]
     pairs = [(a, j) for a, j in pairs if results[a].unknown and results[j].hits
              and results[a].evidence.corpus_cover < results[j].evidence.corpus_cover]
     if not pairs:

@@ -10,10 +10,12 @@ from internbot.records import Chunk
 
 #: Sentences scoring this far below a passage's best sentence are trimmed from the answer.
 TRIM_MARGIN = 0.15
+#: The pronouns by which a question names something said before it.
+_PRONOUN = r"it|its|it's|they|them|their|that|this|those|these|he|she|his|her"
 #: Words that make a short question lean on the previous one ("how long is it?").
 FOLLOW_UP = re.compile(
     r"^(?:and|also|but|so|then|what about|how about|and what about)\b"
-    r"|\b(?:it|its|it's|they|them|their|there|that|this|those|these|he|she|his|her|one)\b"
+    rf"|\b(?:{_PRONOUN}|there|one)\b"
     r"|\b(?:other|else|more)\b",
     re.I,
 )
@@ -21,7 +23,7 @@ FOLLOW_UP = re.compile(
 #: not an existential "there" ("are there remote internships?"): the question is incomplete
 #: without the previous one. The others ("and…", "which one…", "other…") may open a new topic.
 POINTS_BACK = re.compile(
-    r"\b(?:it|its|it's|they|them|their|that|this|those|these|he|she|his|her)\b"
+    rf"\b(?:{_PRONOUN})\b"
     r"|(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|be)\b|['’]s\b)",
     re.I,
 )
