@@ -33,7 +33,7 @@ TOPICS = ["pay", "salary", "the Google AI Residency", "FAIR", "skills", "Python"
           "a portfolio", "Kaggle", "what comes after", "freelancing", "data science jobs",
           "statistics", "the best company", "cold outreach", "OpenAI", "visualization tools"]
 FORMS = ["What about {t}?", "Tell me about {t} for ML interns", "How important is {t}?",
-         "Any advice on {t} for an internship?", "what does the guide say on {t}"]
+         "Any advice on {t} for an internship?", "what should I know about {t}"]
 
 
 def questions(n: int, seed: int = 7) -> list[str]:

@@ -41,3 +41,16 @@ def test_list_answers_fit_a_chat_bubble(fake_index: Settings) -> None:
     items = [line for line in body.splitlines() if line.startswith(("•", "▸"))]
     assert len(items) == 3 and items[0].startswith("▸ Grinder")
     assert all(len(line) <= 200 for line in items[1:]) and "Kettle" in body and "Scale" in body
+
+
+def test_an_acronym_is_embedded_as_the_long_form_the_corpus_uses(fake_settings: Settings) -> None:
+    (fake_settings.corpus_dir / "synonyms.txt").write_text("gt, green tea\nbt, black coffee\n",
+                                                           encoding="utf-8")
+    build(fake_settings)
+    retriever = Answerer.from_settings(fake_settings).retriever
+    # The guides say "green tea", never "GT": the question is embedded in their words.
+    assert retriever.expand("How long do I steep GT?") == "How long do I steep green tea?"
+    assert retriever.expand("how hot for gt") == "how hot for green tea"
+    # Only an acronym is rewritten, and only towards a form the corpus says more.
+    assert retriever.expand("How long do I steep green tea?") == "How long do I steep green tea?"
+    assert retriever.expand("Is BT strong?") == "Is BT strong?"  # "black coffee" is never said

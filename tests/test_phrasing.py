@@ -66,6 +66,40 @@ def test_statements_beside_the_question_are_its_context() -> None:
         "Microsoft internship length")
 
 
+@pytest.mark.parametrize("text, question", [
+    ("which plotting tools does the guide mention?", "which plotting tools?"),
+    ("What does the guide say about salaries?", "What salaries?"),
+    ("Does this article talk about visas?", "visas?"),
+    ("According to the guide, what GPA do I need?", "what GPA do I need?"),
+    ("Which Python libraries are listed in this post?", "Which Python libraries are listed?"),
+    ("Hi! Is Kaggle covered in the guide? Thanks", "Is Kaggle covered?"),
+])
+def test_naming_the_guide_itself_is_set_aside(text: str, question: str) -> None:
+    assert focus(text) == Focused(question)
+
+
+@pytest.mark.parametrize("text, question", [
+    # A guide's author is its "I": its story is told in the first person.
+    ("What mistakes did the author make looking for an internship?",
+     "What mistakes did I make looking for an internship?"),
+    ("what was the author's day to day as an intern?", "what was my day to day as an intern?"),
+])
+def test_the_author_of_the_guide_is_its_first_person(text: str, question: str) -> None:
+    assert focus(text) == Focused(question)
+
+
+@pytest.mark.parametrize("text", [
+    "What does the guide cover?",  # nothing else names a topic: the words stay
+    "What is this guide about?",
+    "Who is the author?",
+    "Who was the author of the Principia?",  # someone else's author
+    "What is located on the site of The Weaving House currently?",
+    "How can I copy just the text from gmail?",
+])
+def test_a_question_about_the_guide_or_other_texts_keeps_its_words(text: str) -> None:
+    assert focus(text) == Focused(text)
+
+
 def test_a_question_of_everyday_words_says_little() -> None:
     assert says_little("What are my options?") and says_little("Is there a faster way?")
     assert not says_little("What is the salary of a data scientist?")

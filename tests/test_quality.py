@@ -64,6 +64,18 @@ def test_the_chat_history_never_carries_an_off_topic_question(real_answerer) -> 
         assert not real_answerer.ask(question, [history]).answered, question
 
 
+def test_an_acronym_asks_what_its_long_form_asks(real_answerer) -> None:  # type: ignore[no-untyped-def]
+    # MiniLM's vector of "ML" leans to the one passage titled with it, the pay FAQ.
+    for q in ("what is ML?", "What exactly is ML?"):
+        assert real_answerer.ask(q).section == "What is Machine Learning?", q
+
+
+def test_naming_the_guide_does_not_move_the_answer(real_answerer) -> None:  # type: ignore[no-untyped-def]
+    for q in ("which plotting tools does the guide mention?", "does the article mention Kaggle?"):
+        a = real_answerer.ask(q)
+        assert a.answered and a.confidence >= 0.7, q
+
+
 def test_typos_and_informal_wording(real_answerer) -> None:  # type: ignore[no-untyped-def]
     a = real_answerer.ask("hw much do intrns get payed")
     assert a.answered and "$6,000" in a.answer

@@ -54,7 +54,8 @@ SUPPORT_QUANTILE = 0.98
 #: 5: unknown words that support the match (`Retriever.support`). 6: probes from up to 800
 #: passages (400 before), for a steadier fit on larger corpora. 7: amount probes and the
 #: `unstated` feature (a question asking for an amount, a top passage stating none).
-CALIBRATION_VERSION = 7
+#: 8: probes are embedded with their acronyms spelt out, as questions are (`Retriever.spell_out`).
+CALIBRATION_VERSION = 8
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 

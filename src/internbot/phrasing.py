@@ -82,6 +82,22 @@ _ABOUT_ME = re.compile(
     rf")(?={_ASKING})", re.I)
 #: A sentence typed as a search query: it ends on a word, with no full stop or question mark.
 _QUERY = re.compile(r"\w[)\"'”’]?$")
+#: The guide itself, as visitors name it ("the guide", "this article"): it is what every
+#: question is asked of, so saying it names no topic, yet its rare words ("guide") pull the
+#: question to the one passage that says them.
+_SOURCE = (r"(?:the|this|that|your|ur) (?:guide|article|post|blog(?: post)?|handbook|tutorial"
+           r"|write-?up|piece)")
+#: "According to the guide, …", "… mentioned in this article?", "what does the guide say about
+#: …", "does the post mention …": the words that only say where to look.
+_WHERE = re.compile(
+    rf"^(?:according to|based on|in|from|per) {_SOURCE}\s*[,:]?\s*"
+    rf"|\s*,?\s*(?:according to|based on|in|from|per) {_SOURCE}(?=[\s?.!]*$)"
+    rf"|\b(?:does|do|did) {_SOURCE} (?:mention|say|list|cover|discuss|talk about|describe|state"
+    r"|include|note)\b(?:\s+(?:about|on|regarding))?", re.I)
+#: "The author" of a guide is its "I": guides tell their own story in the first person, and
+#: the one passage that says "author" is the byline ("About the Author"). "The author of X"
+#: is someone else.
+_AUTHOR = re.compile(r"\b(?:the|this) (?:author|writer)(?:(['’]s)|\b(?! of\b))", re.I)
 #: A longer clause about the visitor says what their situation is, not only who they are.
 SHORT_CLAUSE = 6
 
@@ -99,7 +115,9 @@ def _core(text: str) -> str:
     core = _TAIL.sub("", _LEAD.sub("", text.strip()))
     if len(re.sub(r"\W", "", core)) < 3 or _META.fullmatch(core.strip(" .,!?:;")):
         return ""
-    return core
+    unsourced = _AUTHOR.sub(lambda m: "my" if m.group(1) else "I", _WHERE.sub(" ", core))
+    unsourced = re.sub(r"\s+(?=[?.!,])", "", " ".join(unsourced.split()))
+    return core if says_little(unsourced) else unsourced
 
 
 def focus(text: str) -> Focused:
