@@ -115,7 +115,10 @@ def _core(text: str) -> str:
     core = _TAIL.sub("", _LEAD.sub("", text.strip()))
     if len(re.sub(r"\W", "", core)) < 3 or _META.fullmatch(core.strip(" .,!?:;")):
         return ""
-    unsourced = _AUTHOR.sub(lambda m: "my" if m.group(1) else "I", _WHERE.sub(" ", core))
+    unsourced, where = _WHERE.subn(" ", core)
+    unsourced, author = _AUTHOR.subn(lambda m: "my" if m.group(1) else "I", unsourced)
+    if not where + author:  # most questions: no rewrite, and no word lookups for one
+        return core
     unsourced = re.sub(r"\s+(?=[?.!,])", "", " ".join(unsourced.split()))
     return core if says_little(unsourced) else unsourced
 
