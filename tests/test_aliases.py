@@ -54,3 +54,17 @@ def test_an_acronym_is_embedded_as_the_long_form_the_corpus_uses(fake_settings: 
     # Only an acronym is rewritten, and only towards a form the corpus says more.
     assert retriever.expand("How long do I steep green tea?") == "How long do I steep green tea?"
     assert retriever.expand("Is BT strong?") == "Is BT strong?"  # "black coffee" is never said
+
+
+def test_an_alias_the_corpus_never_says_is_an_unknown_word(fake_settings: Settings) -> None:
+    (fake_settings.corpus_dir / "synonyms.txt").write_text("cuppa, green tea\nbrolly, umbrella\n",
+                                                           encoding="utf-8")
+    build(fake_settings)
+    retriever = Answerer.from_settings(fake_settings).retriever
+    # "cuppa" is excused: the guides say it as "green tea".
+    cuppa, brolly = retriever.search_many(["how long do I steep a cuppa?",
+                                           "which brolly should I take to the tea shop?"])
+    assert cuppa.unknown == ""
+    # Neither "brolly" nor "umbrella" is in any guide: an alias excuses nothing then, and the
+    # question reads as asking about something the corpus lacks ("what GPA…" over the seed).
+    assert brolly.unknown == "brolly" and brolly.evidence.corpus_cover < 1.0

@@ -230,7 +230,8 @@ class Retriever:
                 if any(bm25.knows(g) for g in said_groups):
                     qterms = [t for t in qterms if t not in said_terms]
             qterms += [g for g in dict.fromkeys(self.aliases.groups_in(text)) if bm25.knows(g)]
-            unknown = [w for w in unknown if not self.aliases.groups_in(w)]
+            unknown = [w for w in unknown  # excused only by a group the corpus says somehow
+                       if not any(bm25.knows(g) for g in self.aliases.groups_in(w))]
         unique = sorted({frozenset(c) for c in concepts.values()}, key=sorted)
         rarest = max(((specificity(w), w) for w in unknown), default=(0.0, ""))
         cover = bm25.concept_coverage(unique, unknown)
