@@ -19,7 +19,6 @@ from internbot.errors import (
     IndexCorruptError,
     IndexMismatchError,
     IndexNotFoundError,
-    ModelError,
     StaleIndexError,
 )
 from internbot.indexing import build
@@ -311,14 +310,19 @@ def test_quantized_queries_stay_close_to_the_float_vectors(tmp_path: Path) -> No
     assert sorted(p.name for p in tmp_path.glob("*.onnx")) == graphs
 
 
-def test_quantize_needs_the_onnx_backend() -> None:
-    from internbot.embedder import load_embedder
+def test_quantize_is_the_default_and_needs_the_onnx_backend(monkeypatch: pytest.MonkeyPatch,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    """Questions are encoded in int8 by default; on torch they are encoded in float, with a
+    note in the log rather than an error, since the default asked for it."""
+    from internbot import embedder
 
-    settings = Settings.from_env({"INTERNBOT_QUANTIZE": "1", "INTERNBOT_BACKEND": "torch"})
-    assert settings.quantize
-    load_embedder(replace(settings, model="hashing"), queries=True)  # nothing to quantise
-    with pytest.raises(ModelError, match="INTERNBOT_QUANTIZE needs the ONNX backend"):
-        load_embedder(settings, queries=True)
+    assert Settings().quantize and not Settings.from_env({"INTERNBOT_QUANTIZE": "0"}).quantize
+    settings = Settings.from_env({"INTERNBOT_BACKEND": "torch"})
+    embedder.load_embedder(replace(settings, model="hashing"), queries=True)  # nothing to quantise
+    monkeypatch.setattr(embedder, "SentenceTransformerEmbedder", lambda *a: "torch, float")
+    with caplog.at_level("INFO", logger="internbot.embedder"):
+        assert embedder.load_embedder(settings, queries=True) == "torch, float"
+    assert "questions are encoded in float" in caplog.text
 
 
 def test_top_k_equals_a_stable_full_sort() -> None:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import threading
@@ -16,6 +17,8 @@ import numpy as np
 
 from internbot.config import BUNDLED_MODEL, HASHING_MODEL, Settings
 from internbot.errors import ModelError
+
+log = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):
@@ -153,7 +156,8 @@ def load_embedder(settings: Settings, *, queries: bool = False) -> Embedder:
 
     Both backends give the same vectors (cosine 1.000000 on the dev questions), so an index
     built with one is served by the other; ONNX is about twice as fast on CPU. For `queries`,
-    `settings.quantize` asks for its int8 copy (indexes are always built in float).
+    `settings.quantize` asks for its int8 copy (indexes are always built in float); off the
+    ONNX backend, questions are encoded in float, as passages are.
     """
     if settings.model == HASHING_MODEL:
         return HashingEmbedder()
@@ -168,12 +172,12 @@ def load_embedder(settings: Settings, *, queries: bool = False) -> Embedder:
                 return onnx_embedder.OnnxEmbedder(settings.model, path, settings.cache_dir,
                                                   settings.threads, quantized=quantized)
             except ModelError:
-                if settings.backend == "onnx" or quantized:
+                if settings.backend == "onnx":
                     raise
         elif settings.backend == "onnx":
             raise ModelError(f"{settings.model} is not a mean-pooled model that the ONNX backend "
                              "reproduces: set INTERNBOT_BACKEND=torch")
     if quantized:
-        raise ModelError(f"INTERNBOT_QUANTIZE needs the ONNX backend, which {settings.model} "
-                         f"(backend {settings.backend}) does not run on: unset INTERNBOT_QUANTIZE")
+        log.info("%s runs on torch here: questions are encoded in float (INTERNBOT_QUANTIZE "
+                 "needs the ONNX backend)", settings.model)
     return SentenceTransformerEmbedder(settings.model, settings.model_sha256, settings.batch_size)
