@@ -117,10 +117,9 @@ class Settings:
     cache_dir: Path = field(default_factory=lambda: project_root() / ".cache")
     #: CPU threads for inference; 0 means one per core.
     threads: int = 0
-    #: Encode questions with an int8 copy of the ONNX model (when the ONNX backend runs it):
-    #: the encode is about twice as fast and serving 40–50% faster, while answers move a
-    #: question or two in a thousand, either way (docs/benchmarks.md). The index stays float.
-    quantize: bool = True
+    #: Encode questions with an int8 copy of the ONNX model: about twice as fast, for a slow
+    #: machine's throughput; answers barely change (docs/benchmarks.md). The index stays float.
+    quantize: bool = False
     #: Micro-batching of concurrent questions: at most this many, collected for at most this long.
     batch_max: int = 16
     batch_window_ms: float = 5.0

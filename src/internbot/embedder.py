@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import re
 import threading
@@ -17,8 +16,6 @@ import numpy as np
 
 from internbot.config import BUNDLED_MODEL, HASHING_MODEL, Settings
 from internbot.errors import ModelError
-
-log = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):
@@ -156,8 +153,7 @@ def load_embedder(settings: Settings, *, queries: bool = False) -> Embedder:
 
     Both backends give the same vectors (cosine 1.000000 on the dev questions), so an index
     built with one is served by the other; ONNX is about twice as fast on CPU. For `queries`,
-    `settings.quantize` asks for its int8 copy (indexes are always built in float); off the
-    ONNX backend, questions are encoded in float, as passages are.
+    `settings.quantize` asks for its int8 copy (indexes are always built in float).
     """
     if settings.model == HASHING_MODEL:
         return HashingEmbedder()
@@ -172,12 +168,12 @@ def load_embedder(settings: Settings, *, queries: bool = False) -> Embedder:
                 return onnx_embedder.OnnxEmbedder(settings.model, path, settings.cache_dir,
                                                   settings.threads, quantized=quantized)
             except ModelError:
-                if settings.backend == "onnx":
+                if settings.backend == "onnx" or quantized:
                     raise
         elif settings.backend == "onnx":
             raise ModelError(f"{settings.model} is not a mean-pooled model that the ONNX backend "
                              "reproduces: set INTERNBOT_BACKEND=torch")
     if quantized:
-        log.info("%s runs on torch here: questions are encoded in float (INTERNBOT_QUANTIZE "
-                 "needs the ONNX backend)", settings.model)
+        raise ModelError(f"INTERNBOT_QUANTIZE needs the ONNX backend, which {settings.model} "
+                         f"(backend {settings.backend}) does not run on: unset INTERNBOT_QUANTIZE")
     return SentenceTransformerEmbedder(settings.model, settings.model_sha256, settings.batch_size)
