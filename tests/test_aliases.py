@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from internbot.aliases import Aliases, read_synonyms
+import hashlib
+import json
+
+import pytest
+
+from internbot import indexing
+from internbot.aliases import BUILT_IN, BUILT_IN_VERSION, Aliases, read_synonyms
 from internbot.answerer import Answerer
 from internbot.config import Settings
 from internbot.corpus import corpus_hash, load_documents, settings_text
@@ -68,3 +74,24 @@ def test_an_alias_the_corpus_never_says_is_an_unknown_word(fake_settings: Settin
     # Neither "brolly" nor "umbrella" is in any guide: an alias excuses nothing then, and the
     # question reads as asking about something the corpus lacks ("what GPA…" over the seed).
     assert brolly.unknown == "brolly" and brolly.evidence.corpus_cover < 1.0
+
+
+def test_the_built_in_table_is_pinned_to_its_version() -> None:
+    """An index holds the built-in groups as BM25 terms: changing the table without bumping
+    BUILT_IN_VERSION would leave every existing index current with stale terms."""
+    digest = hashlib.sha256(repr(BUILT_IN).encode()).hexdigest()[:16]
+    assert (BUILT_IN_VERSION, digest) == (1, "655dc17fe12f8fe6"), \
+        "aliases.BUILT_IN changed: bump BUILT_IN_VERSION, then pin the new digest here"
+
+
+def test_an_index_built_with_another_built_in_table_is_stale(
+        fake_index: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = load_documents(fake_index.corpus_dir)
+    digest = corpus_hash(docs, settings_text(fake_index.corpus_dir))
+    manifest = fake_index.index_dir / "manifest.json"
+    assert json.loads(manifest.read_text())["aliases_version"] == BUILT_IN_VERSION
+    assert is_current(fake_index, digest)
+    monkeypatch.setattr(indexing, "BUILT_IN_VERSION", BUILT_IN_VERSION + 1)
+    assert not is_current(fake_index, digest)
+    assert build(fake_index, if_needed=True) is not None  # rebuilt, with the new table's version
+    assert json.loads(manifest.read_text())["aliases_version"] == BUILT_IN_VERSION + 1

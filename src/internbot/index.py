@@ -84,8 +84,10 @@ class Manifest:
     embedded_text_version: int = 0
     versions: dict[str, str] = field(default_factory=package_versions)
     documents: list[dict[str, Any]] = field(default_factory=list)
-    #: Alias groups from the corpus's `synonyms.txt` (the built-in table is added at load).
+    #: Alias groups from the corpus's `synonyms.txt` (the built-in table is added at load)…
     synonyms: list[list[str]] = field(default_factory=list)
+    #: …and `aliases.BUILT_IN_VERSION` of that table (1 for indexes from before it was kept).
+    aliases_version: int = 1
     #: The answerability model fitted to this corpus at build time (`answerability.Calibration`).
     calibration: dict[str, Any] = field(default_factory=dict)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass, replace
 
 from internbot import index as store
-from internbot.aliases import parse_synonyms
+from internbot.aliases import BUILT_IN_VERSION, parse_synonyms
 from internbot.answerability import CALIBRATION_VERSION, calibrate, calibrate_curated
 from internbot.building import build_index
 from internbot.config import Settings
@@ -53,6 +53,8 @@ def is_current(settings: Settings, digest: str) -> bool:
         return False
     if not current.manifest.embedded_as_now:
         return False  # texts embedded another way: their vectors would not match the queries
+    if current.manifest.aliases_version != BUILT_IN_VERSION:
+        return False  # its BM25 terms hold another built-in alias table
     if current.manifest.calibration.get("version", 0) != CALIBRATION_VERSION:
         return False  # fitted the old way: refit (the vectors are reused)
     wanted = settings.faiss_factory
@@ -87,7 +89,7 @@ def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
     groups = [list(g) for g in parse_synonyms(synonyms, settings.corpus_dir / SYNONYMS_FILE)]
     manifest = store.Manifest(
         model=embedder.name, dim=embedder.dim, chunk_count=0, sentence_count=0,
-        corpus_hash=digest, corpus_stat=stat, synonyms=groups,
+        corpus_hash=digest, corpus_stat=stat, synonyms=groups, aliases_version=BUILT_IN_VERSION,
         embedded_text_version=EMBEDDED_TEXT_VERSION,
         documents=[{"id": d.id, "title": d.title, "path": d.path,
                     **({"url": d.url} if d.url else {}), **({"anchors": d.anchors} if d.anchors else {})}
