@@ -81,6 +81,13 @@ def test_typos_and_informal_wording(real_answerer) -> None:  # type: ignore[no-u
     assert a.answered and "$6,000" in a.answer
 
 
+def test_a_question_in_the_negative_is_answered_as_in_the_positive(real_answerer) -> None:  # type: ignore[no-untyped-def]
+    for q in ("isn't Python enough for ML internships?", "doesn't an internship help my resume?",
+              "wouldn't a PhD help after the internship?"):
+        a = real_answerer.ask(q)
+        assert a.answered and a.confidence >= 0.7, q
+
+
 def test_out_of_scope_examples_abstain(real_answerer) -> None:  # type: ignore[no-untyped-def]
     for q in ("what's the capital of France?", "how do I bake bread?"):
         assert not real_answerer.ask(q).answered, q

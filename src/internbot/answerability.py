@@ -55,8 +55,9 @@ SUPPORT_QUANTILE = 0.98
 #: passages (400 before), for a steadier fit on larger corpora. 7: amount probes and the
 #: `unstated` feature (a question asking for an amount, a top passage stating none).
 #: 8: probes are embedded with their acronyms spelt out, as questions are (`Retriever.spell_out`).
-#: 9: an alias the corpus says in no form ("GPA", "grades") is an unknown word.
-CALIBRATION_VERSION = 9
+#: 9: an alias the corpus says in no form ("GPA", "grades") is an unknown word. 10: nor is a
+#: contraction ("shouldn", "whats": `tokens.CONTRACTIONS`).
+CALIBRATION_VERSION = 10
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from internbot.spelling import Speller
-from internbot.tokens import STOPWORDS, specificity, stem, terms, words
+from internbot.tokens import CONTRACTIONS, STOPWORDS, specificity, stem, terms, words
 
 #: Up to this many passages the lexical top-k is exact: every posting of the question's terms
 #: is scored (as FAISS stays `Flat` while small).
@@ -171,7 +171,7 @@ class BM25:
             t = stem(w)
             if t not in self.vocab:
                 fixed = self.correct(w)
-                if fixed is None and len(w) > 2 and not w.isdigit():
+                if fixed is None and len(w) > 2 and not w.isdigit() and w not in CONTRACTIONS:
                     unknown.append(w)
                 t = fixed or t
             out.append(t)

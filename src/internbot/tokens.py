@@ -21,6 +21,18 @@ STOPWORDS = frozenset(
     something kind kinds type types please also ok okay hi hello hey thanks
     """.split()  # noqa: SIM905
 )
+#: Contractions as `words` splits them ("shouldn't" → "shouldnt", "shouldn") or as visitors type
+#: them ("whats", "im"): function words, never a topic the corpus lacks. wordfreq calls most of
+#: them rare ("shouldn" 1.0, "isn" 0.82), so as unknown words they made "why shouldn't I skip
+#: networking?" look off topic (0.09). They stay search terms, as all words but stopwords do.
+CONTRACTIONS = frozenset(
+    """
+    don dont doesn doesnt didn didnt isn isnt aren arent wasn wasnt weren werent wont shouldn
+    shouldnt wouldn wouldnt couldn couldnt haven havent hasn hasnt hadn hadnt mustn mustnt
+    needn neednt ain aint cant cannot im ive youre youve youd youll theyre theyve weve hes shes
+    thats theres whats hows wheres whos whens whys lets
+    """.split()  # noqa: SIM905
+)
 
 _stemmer = snowballstemmer.stemmer("english")
 
