@@ -312,7 +312,7 @@ def test_quantized_queries_stay_close_to_the_float_vectors(tmp_path: Path) -> No
 
 
 @pytest.mark.slow
-def test_a_question_vector_does_not_depend_on_its_batch(tmp_path: Path) -> None:
+def test_a_question_vector_does_not_depend_on_its_batch(real_settings: Settings) -> None:
     """The server micro-batches visitors' questions, so a question's vector must not depend on
     the questions encoded with it, or its answer would (a soak test saw it once int8 was the
     default). Float holds this; int8's dynamic quantisation scales each batch as a whole."""
@@ -320,14 +320,16 @@ def test_a_question_vector_does_not_depend_on_its_batch(tmp_path: Path) -> None:
 
     question = "What comes after the internship?"
     batches = [["x" * 1500, question], ["hi", question], ["How much do ML interns make?"] * 15 + [question]]
-    for quantize, floor in ((False, 0.99999), (True, None)):
-        embedder = load_embedder(Settings(cache_dir=tmp_path, quantize=quantize), queries=True)
+
+    def cosines(settings: Settings) -> list[float]:
+        # The session's model cache: its ONNX export (and int8 copy) are made once, not per test.
+        embedder = load_embedder(settings, queries=True)
         alone = embedder.encode([question])[0]
-        cosines = [float(embedder.encode(b)[-1] @ alone) for b in batches]
-        if floor is not None:
-            assert min(cosines) > floor, cosines
-        else:
-            assert min(cosines) < 0.999, cosines  # the caveat the README states
+        return [float(embedder.encode(b)[-1] @ alone) for b in batches]
+
+    assert min(default := cosines(real_settings)) > 0.99999, default
+    int8 = cosines(replace(real_settings, quantize=True))
+    assert min(int8) < 0.999, int8  # the caveat the README states
 
 
 def test_quantize_needs_the_onnx_backend() -> None:
