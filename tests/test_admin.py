@@ -170,3 +170,26 @@ def test_trend_counts_this_week_against_the_one_before() -> None:
     when = {"visa?": [0.0, 1 * day, 2 * day], "visas?": [9 * day]}
     assert trend(["visa?"], when, now=3 * day) == "↑ 3 this week (0 the week before)"
     assert trend(["visa?", "visas?"], when, now=10 * day) == "↓ 1 this week (3 the week before)"
+
+
+def test_a_reload_never_embeds_passages_with_the_int8_question_model(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With INTERNBOT_QUANTIZE the running model is int8 and serves questions only: a rebuild
+    loads the float model for passages instead of reusing it (indexes are always float)."""
+    from internbot import indexing
+
+    seen: list[object] = []
+    build = indexing.build
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(kwargs.get("embedder"))
+        return build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(indexing, "build", spy)
+    answerer = client.app.app.state.engine.answerer  # type: ignore[attr-defined]
+    running = answerer.retriever.embedder
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    assert client.post("/admin/reload", headers=auth).status_code == 200
+    monkeypatch.setattr(running, "quantized", True, raising=False)
+    assert client.post("/admin/reload", headers=auth).status_code == 200
+    assert seen[0] is running and seen[1] is None

@@ -81,6 +81,37 @@ def test_typos_and_informal_wording(real_answerer) -> None:  # type: ignore[no-u
     assert a.answered and "$6,000" in a.answer
 
 
+@pytest.mark.skipif(not DEV_SET.exists(), reason=f"no dev set at {DEV_SET}")
+def test_a_typo_does_not_lose_the_answer(real_answerer) -> None:  # type: ignore[no-untyped-def]
+    """Each in-scope dev question with one longer word mistyped by rule (a letter dropped,
+    doubled, or swapped with the next; three seeds). Before the spellers undid such slips in
+    short words, stopwords and words the guide lacks, 61 of these 83 were answered right and
+    17 abstained ("Sohuld I contact professors directly?" 0.06); now 81 and none."""
+    import random
+    import re
+
+    def mistyped(question: str, seed: int) -> str:
+        rng, out, done = random.Random(seed), [], False
+        for word in question.split():
+            core = re.sub(r"\W", "", word)
+            if not done and len(core) >= 5 and core.isalpha() and rng.random() < 0.5:
+                k = rng.randrange(1, len(core) - 2)
+                slip = rng.choice([core[:k] + core[k + 1 :], core[:k] + core[k] + core[k:],
+                                   core[:k] + core[k + 1] + core[k] + core[k + 2 :]])
+                word, done = word.replace(core, slip), True
+            out.append(word)
+        return " ".join(out)
+
+    rows = [json.loads(line) for line in DEV_SET.read_text().splitlines() if line.strip()]
+    asked = {(q, tuple(r["expected"])) for s in range(3) for r in rows if r["expected"]
+             if (q := mistyped(r["question"], s)) != r["question"]}
+    answers = real_answerer.ask_many([Query(q) for q, _ in asked])
+    right = [a.answered and contains(a.answer, list(e)) for (_, e), a in zip(asked, answers, strict=True)]
+    abstained = sum(not a.answered for a in answers)
+    report = f"{sum(right)} of {len(right)} right, {abstained} abstained"
+    assert sum(right) >= 0.9 * len(right) and abstained <= 0.05 * len(right), report
+
+
 def test_a_question_in_the_negative_is_answered_as_in_the_positive(real_answerer) -> None:  # type: ignore[no-untyped-def]
     for q in ("isn't Python enough for ML internships?", "doesn't an internship help my resume?",
               "wouldn't a PhD help after the internship?"):

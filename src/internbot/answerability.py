@@ -56,8 +56,9 @@ SUPPORT_QUANTILE = 0.98
 #: `unstated` feature (a question asking for an amount, a top passage stating none).
 #: 8: probes are embedded with their acronyms spelt out, as questions are (`Retriever.spell_out`).
 #: 9: an alias the corpus says in no form ("GPA", "grades") is an unknown word. 10: nor is a
-#: contraction ("shouldn", "whats": `tokens.CONTRACTIONS`).
-CALIBRATION_VERSION = 10
+#: contraction ("shouldn", "whats": `tokens.CONTRACTIONS`). 11: a typo of two swapped letters
+#: is corrected, also in a short word or a stopword, and embedded as corrected (`respell`).
+CALIBRATION_VERSION = 11
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 

@@ -96,6 +96,13 @@ class Answerer:
 
         return preload(self.settings.index_dir)
 
+    def warm(self, batch: int) -> None:
+        """Do once, before traffic, what the first questions would otherwise wait for: grow the
+        inference buffers to a full batch of longest questions, and build the spellers'
+        indexes (a second for the English one) with a misspelt question."""
+        self.retriever.encode(["internship " * 200] * batch)
+        self.ask("hw shuold I aplpy for a jbo?")
+
     def search_status(self) -> str:
         """`ok`, or why the search backend cannot answer now (for `/readyz`)."""
         if self.retriever.search.healthy():

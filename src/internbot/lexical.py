@@ -19,8 +19,16 @@ from typing import Any
 
 import numpy as np
 
-from internbot.spelling import Speller
-from internbot.tokens import CONTRACTIONS, STOPWORDS, specificity, stem, terms, words
+from internbot.spelling import Speller, rarity
+from internbot.tokens import (
+    CONTRACTIONS,
+    SHORTHAND,
+    STOPWORDS,
+    misspelt_stopword,
+    stem,
+    terms,
+    words,
+)
 
 #: Up to this many passages the lexical top-k is exact: every posting of the question's terms
 #: is scored (as FAISS stays `Flat` while small).
@@ -165,10 +173,12 @@ class BM25:
         """The query's terms (as `query_terms`) and, in the same pass, its content words the
         corpus lacks even after spelling correction."""
         out, unknown = [], []
-        for w in words(text):
+        for w in [x for said in words(text) for x in words(SHORTHAND.get(said, said))]:
             if w in STOPWORDS or len(w) < 2:
                 continue
             t = stem(w)
+            if t not in self.vocab and misspelt_stopword(w):
+                continue
             if t not in self.vocab:
                 fixed = self.correct(w)
                 if fixed is None and len(w) > 2 and not w.isdigit() and w not in CONTRACTIONS:
@@ -197,7 +207,7 @@ class BM25:
         times, when the question's `unknown` words (as `analyse` gives them) are passed, the
         word's everyday specificity: "wear" less than "lasagna", as only rare words say the
         question is about something else; a short token or number ("hw") is noise: nothing."""
-        shares = None if unknown is None else {stem(w): specificity(w) for w in unknown}
+        shares = None if unknown is None else {stem(w): rarity(w) for w in unknown}
         weights = [max((w for t in c if (w := self.idf(t)) is not None), default=None) for c in concepts]
         total = sum(w if w is not None else self.max_idf if shares is None
                     else self.max_idf * max((shares.get(t, 0.0) for t in c), default=0.0)

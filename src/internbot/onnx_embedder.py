@@ -3,8 +3,9 @@
 The ONNX graph is exported once from the checksum-verified weights into a cache folder (torch is
 only needed for that step); after that, queries need only onnxruntime, `tokenizers` and numpy.
 Used for mean-pooled, normalised BERT-style models such as all-MiniLM-L6-v2. With `quantized`,
-queries go through an int8 copy of the graph instead: about twice as fast, vectors within cosine
-~0.98 of the float ones (docs/benchmarks.md), so a float index still serves them.
+queries go through an int8 copy of the graph instead, one question per run: about half the CPU,
+vectors within cosine ~0.99 of the float ones (docs/benchmarks.md), so a float index still
+serves them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 import tempfile
 import warnings
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -159,8 +161,16 @@ class OnnxEmbedder:
             if not graph.exists():
                 log.info("quantising %s to int8 at %s (once)", name, graph)
                 quantize(float_graph, graph)
+        workers = threads or (os.cpu_count() or 1)
+        #: int8 runs one question per call: dynamic quantisation scales each MatMul input over
+        #: the whole batch, so a batched question's vector would depend on its batch-mates.
+        #: Alone, it is the same whatever else is asked, and int8 is cheapest one at a time
+        #: (docs/benchmarks.md): the calls are spread over `workers` single-threaded runs.
+        self.quantized = quantized
+        self._workers = workers if quantized else 1
+        self._pool: ThreadPoolExecutor | None = None
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or (os.cpu_count() or 1)
+        options.intra_op_num_threads = 1 if quantized else workers
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         # Idle worker threads sleep instead of spinning: a server shares its cores with HTTP.
@@ -194,25 +204,39 @@ class OnnxEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         order = np.argsort([len(t) for t in texts])  # similar lengths pad less
-        batches = [order[i : i + 64] for i in range(0, len(order), 64)]
+        size = 1 if self.quantized else 64
+        batches = [order[i : i + size] for i in range(0, len(order), size)]
+        tokenizer = self._tokenizer(min(max_tokens or self.max_tokens, self.max_tokens))
         bar = None
         if progress:
             from tqdm import tqdm
 
             bar = tqdm(total=len(texts), desc="embedding", unit="text")
-        for rows in batches:
-            tokenizer = self._tokenizer(min(max_tokens or self.max_tokens, self.max_tokens))
+
+        def run(rows: np.ndarray) -> None:
             encoded = tokenizer.encode_batch([texts[i] for i in rows])
-            ids = np.array([e.ids for e in encoded], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-            types = np.array([e.type_ids for e in encoded], dtype=np.int64)
-            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                              "token_type_ids": types})[0]
-            weights = mask[..., None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-            out[rows] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+            out[rows] = self._pooled(encoded)
             if bar is not None:
                 bar.update(len(rows))
+
+        if self._workers > 1 and len(batches) > 1:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="internbot-onnx")
+            list(self._pool.map(run, batches))  # ONNX Runtime releases the GIL while it runs
+        else:
+            for rows in batches:
+                run(rows)
         if bar is not None:
             bar.close()
         return out
+
+    def _pooled(self, encoded: list[Any]) -> np.ndarray:
+        """Mean-pooled, normalised vectors of one batch of tokenized texts."""
+        ids = np.array([e.ids for e in encoded], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+        types = np.array([e.type_ids for e in encoded], dtype=np.int64)
+        hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                          "token_type_ids": types})[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)

@@ -55,8 +55,9 @@ PAY_FRAMES = ("how much does {x} cost?", "what is the salary of {x}?",
               "what is the average pay for {x}?")
 #: Share of in-scope probes with an everyday word mixed in.
 EVERYDAY_SHARE = 0.8
-#: Share of in-scope probes with a typo (two letters swapped), as visitors type them.
-TYPO_SHARE = 0.2
+#: Share of in-scope probes with a word the engine cannot read. Visitors' questions hold
+#: some: a word the corpus lacks said in its stead, jargon, a slip no speller undoes.
+TYPO_SHARE = 0.1
 FRAMES = (
     "what about {x}?", "tell me about {x}", "how does {x} work?", "what is {x}?",
     "can you explain {x}?", "what should I know about {x}?", "is {x} important?", "{x}?",
@@ -167,15 +168,17 @@ def with_everyday_word(question: str, rng: random.Random) -> str:
 
 
 def with_typo(question: str, rng: random.Random) -> str:
-    """The question with two neighbouring letters of one longer word swapped."""
+    """The question with one longer word garbled past correction (two letters two apart
+    swapped): a word the engine cannot read. A slip of two neighbouring letters is no
+    such word any more, as the spellers undo it (`spelling.py`)."""
     parts = question.split()
     longer = [i for i, p in enumerate(parts) if len(p) >= 5 and p.isalpha()]
     if not longer:
         return question
     i = rng.choice(longer)
-    j = rng.randrange(1, len(parts[i]) - 2)
+    j = rng.randrange(1, len(parts[i]) - 3)
     w = parts[i]
-    parts[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+    parts[i] = w[:j] + w[j + 2] + w[j + 1] + w[j] + w[j + 3 :]
     return " ".join(parts)
 
 

@@ -20,7 +20,8 @@ from internbot.lexical import BM25
 from internbot.records import Chunk, Hit
 from internbot.search.base import SearchBackend
 from internbot.search.faiss import FaissSearch
-from internbot.tokens import specificity
+from internbot.spelling import english, rarity
+from internbot.tokens import SHORTHAND, STOPWORDS, misspelt_stopword, specificity, stem, words
 
 #: Questions longer than this many tokens (~500 characters) are truncated when encoded.
 QUERY_MAX_TOKENS = 128
@@ -49,6 +50,8 @@ class Weights:
     #: An acronym the question says ("ML") is embedded as the long form the corpus uses more
     #: ("machine learning"), in place: a token or two, where appending cost a phrase.
     spell_out: bool = True
+    #: A misspelt word is embedded as the word it meant (`Retriever.respell`).
+    respell: bool = True
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,8 @@ class Retriever:
         """The question as it is embedded: acronyms spelt out (`spell_out`), and with
         `Weights.alias_embedding`, for each alias it says, the member of its group the corpus
         uses most appended (one short phrase each, as every extra token costs encoding time)."""
+        if self.weights.respell:
+            text = self.respell(text)
         if self.weights.spell_out:
             text = self.spell_out(text)
         if not self.weights.alias_embedding:
@@ -157,6 +162,24 @@ class Retriever:
             if best[0] > self._usage(said) and best[1] not in extra:
                 extra.append(best[1])
         return f"{text} ({', '.join(extra)})" if extra else text
+
+    def respell(self, text: str) -> str:
+        """The question with each misspelt word ("learrning", "wihch") written as the corpus
+        or English word it meant, as BM25 already reads it: MiniLM cuts an unknown spelling
+        into word pieces that mean little. Only words no English dictionary knows are
+        touched ("payed", "casual" stay), and only edit-distance slips, not stems."""
+        out = text
+        for w in dict.fromkeys(words(text)):
+            if w in SHORTHAND:
+                out = " ".join(re.sub(rf"\b{re.escape(w)}\b", SHORTHAND[w], out, flags=re.I).split())
+                continue
+            if (w in STOPWORDS or self.bm25.knows(stem(w)) or specificity(w) < 1.0
+                    or not w.isalpha()):
+                continue
+            meant = misspelt_stopword(w) or self.bm25.speller.respelt(w) or english(w)
+            if meant is not None:
+                out = re.sub(rf"\b{re.escape(w)}\b", meant, out, flags=re.I)
+        return out
 
     def spell_out(self, text: str) -> str:
         """The question with each acronym of an alias group ("ML") written as the long form
@@ -233,7 +256,7 @@ class Retriever:
             unknown = [w for w in unknown  # excused only by a group the corpus says somehow
                        if not any(bm25.knows(g) for g in self.aliases.groups_in(w))]
         unique = sorted({frozenset(c) for c in concepts.values()}, key=sorted)
-        rarest = max(((specificity(w), w) for w in unknown), default=(0.0, ""))
+        rarest = max(((rarity(w), w) for w in unknown), default=(0.0, ""))
         cover = bm25.concept_coverage(unique, unknown)
         return qterms, unique, rarest[0], cover, rarest[1] if rarest[0] else ""
 

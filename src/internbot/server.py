@@ -81,9 +81,9 @@ class Engine:
                 size = self.answerer.preload()
                 log.info("index read into the page cache: %.0f MB in %.1f s", size / 1e6,
                          time.perf_counter() - started)
-            # Encode one largest-possible batch (each question may also be joined to its history,
-            # at full token length): inference buffers grow to their peak now, not under traffic.
-            self.answerer.retriever.encode(["internship " * 200] * (2 * self.settings.batch_max))
+            # One largest-possible batch (each question may also be joined to its history, at
+            # full token length): inference buffers grow to their peak now, not under traffic.
+            self.answerer.warm(2 * self.settings.batch_max)
             self.batcher = self._batcher(self.answerer)
             self.ready.set()
         except InternbotError as exc:
@@ -98,9 +98,11 @@ class Engine:
 
         with self._reloading:
             # The running model serves the rebuild and the new answerer: loaded once, not thrice.
+            # Not an int8 one (INTERNBOT_QUANTIZE): passages are always embedded in float.
             embedder = self.answerer.retriever.embedder if self.answerer is not None else None
+            float_model = None if getattr(embedder, "quantized", False) else embedder
             try:
-                report = build(self.settings, if_needed=True, embedder=embedder)
+                report = build(self.settings, if_needed=True, embedder=float_model)
                 answerer = Answerer.from_settings(self.settings, embedder=embedder)
             except InternbotError as exc:
                 log.error("reload failed, still serving the previous index: %s", exc)

@@ -14,6 +14,8 @@ import threading
 from functools import lru_cache
 from typing import Any
 
+from internbot.tokens import specificity
+
 #: A candidate must be at least this similar (difflib's ratio) to replace the word.
 CUTOFF = 0.85
 
@@ -65,4 +67,57 @@ class Speller:
                                         transfer_casing=False)
         scored = [(difflib.SequenceMatcher(None, s.term, word).ratio(), s.term) for s in found]
         best = max(scored, default=None)
-        return best[1] if best is not None and best[0] >= CUTOFF else None
+        if best is not None and best[0] >= CUTOFF:
+            return best[1]
+        # Two neighbouring letters swapped ("itnern", "oepnai") is the commonest slip of all,
+        # but in a short word difflib rates it under the cutoff (0.83 for six letters).
+        # A real word ("casual" for "causal") is taken as typed.
+        swapped = [s.term for s in found if is_transposition(word, s.term)]
+        return swapped[0] if len(swapped) == 1 and specificity(word) >= 1.0 else None
+
+    def respelt(self, word: str) -> str | None:
+        """The corpus word a misspelt `word` meant, found by edit distance only (no stems or
+        abbreviations): what may replace it in the text that is embedded."""
+        return self._closest(word) if len(word) >= 4 and not word.isdigit() else None
+
+
+def is_transposition(typed: str, word: str) -> bool:
+    """True if `typed` is `word` with one pair of neighbouring letters swapped."""
+    if len(typed) != len(word) or typed == word:
+        return False
+    diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+    return (len(diff) == 2 and diff[1] == diff[0] + 1
+            and typed[diff[0]] == word[diff[1]] and typed[diff[1]] == word[diff[0]])
+
+
+#: How many of the commonest English words `english` corrects to (down to Zipf ~3).
+ENGLISH_WORDS = 30_000
+
+
+def english(word: str) -> str | None:
+    """The common English word a word no dictionary knows is one slip away from ("backgrond",
+    "dfeine"), the commonest if several: a question's typo the corpus cannot correct, since
+    the corpus lacks the word too. A rare or unseen word nothing is close to stays itself."""
+    if len(word) < 5 or not word.isalpha() or specificity(word) < 1.0:  # "smth" is no "smith"
+        return None
+    from symspellpy import Verbosity
+
+    found = _english().lookup(word, Verbosity.TOP, max_edit_distance=1, transfer_casing=False)
+    return found[0].term if found else None
+
+
+def rarity(word: str) -> float:
+    """`specificity` of the word a typed word meant: a misspelt everyday word is no rare one."""
+    return specificity(english(word) or word)
+
+
+@lru_cache(maxsize=1)
+def _english() -> Any:
+    from symspellpy import SymSpell
+    from wordfreq import top_n_list, zipf_frequency
+
+    index = SymSpell(max_dictionary_edit_distance=1, prefix_length=7)
+    for w in top_n_list("en", ENGLISH_WORDS):
+        if len(w) >= 4 and w.isalpha():
+            index.create_dictionary_entry(w, int(zipf_frequency(w, "en") * 100))
+    return index

@@ -34,6 +34,19 @@ CONTRACTIONS = frozenset(
     """.split()  # noqa: SIM905
 )
 
+#: Chat shorthand, read as the words it stands for: "hw much r interns payed" is a question
+#: about pay, and MiniLM reads "how" and "are" where "hw" and "r" mean little to it. Only
+#: forms with one reading in a question to a career site. Asides ("tbh", "lol") go: spelt
+#: out, "to be honest" would search for "hone".
+SHORTHAND = {
+    "hw": "how", "wat": "what", "wht": "what", "r": "are", "u": "you", "ur": "your",
+    "pls": "please", "plz": "please", "thx": "thanks", "ppl": "people", "smth": "something",
+    "sth": "something", "bc": "because", "cuz": "because", "abt": "about", "b4": "before",
+    "gonna": "going to", "wanna": "want to", "gotta": "got to", "yrs": "years",
+    "uni": "university", "tbh": "", "btw": "", "imo": "", "idk": "", "rn": "", "lol": "",
+    "lmao": "",
+}
+
 _stemmer = snowballstemmer.stemmer("english")
 
 
@@ -72,3 +85,23 @@ def specificity(word: str) -> float:
     from wordfreq import zipf_frequency
 
     return min(1.0, max(0.0, (5.5 - zipf_frequency(word, "en")) / 3.0))
+
+
+def misspelt_stopword(word: str) -> str | None:
+    """The stopword or contraction `word` is a slip of, two neighbouring letters swapped
+    ("wihch", "sohuld"), unless `word` is itself an English word ("form")."""
+    if len(word) < 4 or word in STOPWORDS:
+        return None
+    meant = _swaps().get(word)
+    return meant if meant is not None and specificity(word) >= 1.0 else None
+
+
+@lru_cache(maxsize=1)
+def _swaps() -> dict[str, str]:
+    """Every neighbouring-letter swap of each longer stopword and contraction."""
+    out: dict[str, str] = {}
+    for w in sorted(STOPWORDS | CONTRACTIONS):
+        for i in range(len(w) - 1):
+            if len(w) >= 4 and w[i] != w[i + 1]:
+                out.setdefault(w[:i] + w[i + 1] + w[i] + w[i + 2 :], w)
+    return out
