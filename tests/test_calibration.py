@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -76,7 +77,10 @@ def test_an_unknown_word_that_supports_the_match_is_excused(fake_index: Settings
     assert plain.unknown == "zorblax" and plain.evidence.foreign > 0 and plain.support == 0
     retriever.support = float("inf")  # measured, never excused
     [measured] = retriever.search_many([question])
-    assert measured.evidence == plain.evidence and measured.support != 0
+    assert measured.support != 0
+    # A word that pulls the question off its passage says so (`against`); nothing else moves.
+    assert measured.evidence.against == min(1.0, max(0.0, -measured.support))
+    assert replace(measured.evidence, against=0.0) == plain.evidence
     retriever.support = -float("inf")  # every unknown word excused
     [excused] = retriever.search_many([question])
     assert excused.evidence.foreign == 0
@@ -85,6 +89,19 @@ def test_an_unknown_word_that_supports_the_match_is_excused(fake_index: Settings
     # A question with no unknown word is not encoded again.
     [known] = retriever.search_many(["How do I brew coffee?"])
     assert known.unknown == "" and known.support == 0
+
+
+def test_a_foreign_word_that_pulls_the_question_away_counts_against_it(fake_index: Settings) -> None:
+    """"How do I brew coffee and knit a zorblax?" comes nearer the coffee passage without its
+    foreign word: `against` is that gain, a fitted feature that never raises confidence."""
+    answerer = Answerer.from_settings(fake_index)
+    retriever = answerer.retriever
+    retriever.support = float("inf")
+    [far] = retriever.search_many(["How do I brew coffee and knit a zorblax?"])
+    assert far.support < 0 and far.evidence.against == -far.support
+    assert "against" in answerer.calibration.features
+    assert answerer.confidence(far) <= answerer.confidence(
+        replace(far, evidence=replace(far.evidence, against=0.0)))
 
 
 def test_the_support_threshold_is_fitted_and_kept(fake_index: Settings) -> None:

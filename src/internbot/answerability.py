@@ -30,7 +30,7 @@ FEATURES: tuple[str, ...] = tuple(f.name for f in fields(Evidence))
 #: (-1) likely. The fit chooses how much; the sign is a prior that keeps the model sane on
 #: questions unlike the probes (a fitted weight of the wrong sign would be a probe artefact).
 SIGNS = {"dense": 1, "corpus_cover": 1, "answer_cover": 1, "missing": -1, "lexical": 1, "margin": 1,
-         "agreement": 1, "foreign": -1, "unstated": -1}
+         "agreement": 1, "foreign": -1, "unstated": -1, "against": -1}
 #: L2 penalty of the fit, per probe.
 L2 = 1e-3
 #: When above 0, the boundary moves down until at most this share of the in-scope probes
@@ -58,7 +58,8 @@ SUPPORT_QUANTILE = 0.98
 #: 9: an alias the corpus says in no form ("GPA", "grades") is an unknown word. 10: nor is a
 #: contraction ("shouldn", "whats": `tokens.CONTRACTIONS`). 11: a typo of two swapped letters
 #: is corrected, also in a short word or a stopword, and embedded as corrected (`respell`).
-CALIBRATION_VERSION = 11
+#: 12: the `against` feature (an unknown word that pulls the question off its passage).
+CALIBRATION_VERSION = 12
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 

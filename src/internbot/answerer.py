@@ -198,14 +198,21 @@ class Answerer:
 
     def _support(self, texts: list[str], vectors: np.ndarray,
                  results: list[Retrieval]) -> list[Retrieval]:
-        """Measure whether a question's unknown word supports its match only where that can
-        change the decision: below the threshold as it is, above it were the word excused."""
+        """Measure how a question's unknown word bears on its match (one more encode) only
+        where that can change what the visitor reads: excusing a supporting word could lift it
+        over the threshold, or a word pulling it off its passage (`Evidence.against`, at most
+        1) could drop it under the threshold or into the unsure band."""
         if self.retriever.support is None:
             return results
         threshold = self.settings.abstain_threshold
+        bar = max(threshold, self.settings.unsure_below)
+
+        def can_fall(r: Retrieval) -> bool:
+            return self.confidence(replace(r, evidence=replace(r.evidence, against=1.0))) < bar
+
         rows = [i for i, r in enumerate(results) if r.unknown and r.hits
-                and self.confidence(r) < threshold
-                <= self.confidence(self.retriever.excused(texts[i], r))]
+                and (can_fall(r) or self.confidence(r) < threshold
+                     <= self.confidence(self.retriever.excused(texts[i], r)))]
         return self.retriever.supported(texts, vectors, results, rows) if rows else results
 
     def _compose(self, question: str, retrieval: Retrieval, vector: np.ndarray) -> Answer:

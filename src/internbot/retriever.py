@@ -81,6 +81,10 @@ class Evidence:
     #: 1 when the question asks for an amount ("what is the salary of…", "how many…") and the
     #: top passage states none (`amounts.py`): it speaks of the topic, not of what was asked.
     unstated: float = 0.0
+    #: How much closer the question comes to its top passage without its unknown word (0 when
+    #: no closer, or not measured): a foreign word pulls the question off the passage ("how do
+    #: I plant tomatoes for ML interns?" −0.20), a paraphrase's does not ("charts" +0.21).
+    against: float = 0.0
 
 @dataclass(frozen=True)
 class Retrieval:
@@ -336,7 +340,8 @@ class Retriever:
             support = self._top_cosine(r, vectors[i]) - self._top_cosine(r, v)
             if self.support is not None and support >= self.support:
                 r = self.excused(texts[i], r)
-            out[i] = replace(r, support=support)
+            out[i] = replace(r, support=support,
+                             evidence=replace(r.evidence, against=min(1.0, max(0.0, -support))))
         return out
 
     @property
