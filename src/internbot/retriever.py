@@ -171,11 +171,13 @@ class Retriever:
         """The question with each misspelt word ("learrning", "wihch") written as the corpus
         or English word it meant, as BM25 already reads it: MiniLM cuts an unknown spelling
         into word pieces that mean little. Only words no English dictionary knows are
-        touched ("payed", "casual" stay), and only edit-distance slips, not stems."""
+        touched ("payed", "casual" stay), and only edit-distance slips, not stems. Chat
+        shorthand standing alone ("hw", not part of "hw-2") is written out (`SHORTHAND`)."""
         out = text
         for w in dict.fromkeys(words(text)):
             if w in SHORTHAND:
-                out = " ".join(re.sub(rf"\b{re.escape(w)}\b", SHORTHAND[w], out, flags=re.I).split())
+                alone = rf"(?<![\w.'’-]){re.escape(w)}(?![\w'’-]|\.\w)"
+                out = " ".join(re.sub(alone, SHORTHAND[w], out, flags=re.I).split())
                 continue
             if (w in STOPWORDS or self.bm25.knows(stem(w)) or specificity(w) < 1.0
                     or not w.isalpha()):

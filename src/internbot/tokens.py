@@ -34,12 +34,12 @@ CONTRACTIONS = frozenset(
     """.split()  # noqa: SIM905
 )
 
-#: Chat shorthand, read as the words it stands for: "hw much r interns payed" is a question
-#: about pay, and MiniLM reads "how" and "are" where "hw" and "r" mean little to it. Only
-#: forms with one reading in a question to a career site. Asides ("tbh", "lol") go: spelt
-#: out, "to be honest" would search for "hone".
+#: Chat shorthand, read as the words it stands for: "hw much do intrns get payed" asks how
+#: much, and MiniLM reads "how" where "hw" means little to it. Only forms with one reading in
+#: a question to a career site: not "r" (the R language) or "u" (the U.S.). Asides ("tbh",
+#: "lol") go: spelt out, "to be honest" would search for "hone".
 SHORTHAND = {
-    "hw": "how", "wat": "what", "wht": "what", "r": "are", "u": "you", "ur": "your",
+    "hw": "how", "wat": "what", "wht": "what", "ur": "your",
     "pls": "please", "plz": "please", "thx": "thanks", "ppl": "people", "smth": "something",
     "sth": "something", "bc": "because", "cuz": "because", "abt": "about", "b4": "before",
     "gonna": "going to", "wanna": "want to", "gotta": "got to", "yrs": "years",
