@@ -232,3 +232,28 @@ def test_a_contraction_is_no_unknown_word() -> None:
         return bm25.concept_coverage([frozenset({t}) for t in terms], unknown)
 
     assert cover("why shouldn't I skip the interview?") == cover("why should I not skip the interview?")
+
+
+def test_curated_probes_keep_a_real_typo_while_in_scope_probes_get_a_garbled_word() -> None:
+    """A curated entry should take its question as visitors mistype it (two neighbouring
+    letters swapped, which the spellers undo); the corpus's in-scope probes instead hold a
+    word garbled past correction, standing for the words the engine cannot read."""
+    import random
+
+    from internbot.answerability import curated_probes
+    from internbot.curated import CuratedAnswer
+    from internbot.probes import with_garbled_word, with_typo
+    from internbot.spelling import is_transposition
+
+    def slips(question: str, changed: str) -> list[tuple[str, str]]:
+        return [(a, b) for a, b in zip(question.split(), changed.split(), strict=True) if a != b]
+
+    question = "Which scholarship deadlines matter most?"
+    [(typed, meant)] = slips(question, with_typo(question, random.Random(3)))
+    assert is_transposition(typed, meant)
+    [(garbled, meant)] = slips(question, with_garbled_word(question, random.Random(3)))
+    assert sorted(garbled) == sorted(meant) and not is_transposition(garbled, meant)
+    bm25 = BM25.build(["Scholarship deadlines matter most in spring."])
+    positive, _ = curated_probes([CuratedAnswer(question, "In spring.")], bm25)
+    assert any(len(s := slips(question, p)) == 1 and is_transposition(*s[0])
+               for p in positive if len(p.split()) == len(question.split()))

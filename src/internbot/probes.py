@@ -57,7 +57,7 @@ PAY_FRAMES = ("how much does {x} cost?", "what is the salary of {x}?",
 EVERYDAY_SHARE = 0.8
 #: Share of in-scope probes with a word the engine cannot read. Visitors' questions hold
 #: some: a word the corpus lacks said in its stead, jargon, a slip no speller undoes.
-TYPO_SHARE = 0.1
+GARBLED_SHARE = 0.1
 FRAMES = (
     "what about {x}?", "tell me about {x}", "how does {x} work?", "what is {x}?",
     "can you explain {x}?", "what should I know about {x}?", "is {x} important?", "{x}?",
@@ -168,17 +168,27 @@ def with_everyday_word(question: str, rng: random.Random) -> str:
 
 
 def with_typo(question: str, rng: random.Random) -> str:
+    """The question with two neighbouring letters of one longer word swapped, as visitors
+    type them (the spellers undo it: `spelling.py`)."""
+    return _with_swap(question, rng, 1)
+
+
+def with_garbled_word(question: str, rng: random.Random) -> str:
     """The question with one longer word garbled past correction (two letters two apart
-    swapped): a word the engine cannot read. A slip of two neighbouring letters is no
-    such word any more, as the spellers undo it (`spelling.py`)."""
+    swapped): a word the engine cannot read, as a neighbouring-letter typo no longer is."""
+    return _with_swap(question, rng, 2)
+
+
+def _with_swap(question: str, rng: random.Random, gap: int) -> str:
+    """The question with two letters `gap` apart swapped in one longer word."""
     parts = question.split()
     longer = [i for i, p in enumerate(parts) if len(p) >= 5 and p.isalpha()]
     if not longer:
         return question
     i = rng.choice(longer)
-    j = rng.randrange(1, len(parts[i]) - 3)
+    j = rng.randrange(1, len(parts[i]) - 1 - gap)
     w = parts[i]
-    parts[i] = w[:j] + w[j + 2] + w[j + 1] + w[j] + w[j + 3 :]
+    parts[i] = w[:j] + w[j + gap] + w[j + 1 : j + gap] + w[j] + w[j + gap + 1 :]
     return " ".join(parts)
 
 
@@ -229,7 +239,7 @@ def make_probes(chunks: Sequence[Chunk], bm25: BM25, seed: str = "") -> Probes:
                                   if (q := _from_passage(c, rng))))
     in_scope = [with_everyday_word(q, rng) if rng.random() < EVERYDAY_SHARE else q for q in in_scope]
     in_scope = [with_everyday_word(q, rng) if rng.random() < EVERYDAY_SHARE / 3 else q for q in in_scope]
-    in_scope = [with_typo(q, rng) if rng.random() < TYPO_SHARE else q for q in in_scope]
+    in_scope = [with_garbled_word(q, rng) if rng.random() < GARBLED_SHARE else q for q in in_scope]
     bank: list[str] = []
     known: list[str] = []
     for q in read_bank():
