@@ -173,7 +173,8 @@ class BM25:
         """The query's terms (as `query_terms`) and, in the same pass, its content words the
         corpus lacks even after spelling correction."""
         out, unknown = [], []
-        for w in [x for said in words(text) for x in words(SHORTHAND.get(said, said))]:
+        meant = [x for said in words(text) for x in (words(SHORTHAND[said]) if said in SHORTHAND else [said])]
+        for w in meant:
             if w in STOPWORDS or len(w) < 2:
                 continue
             t = stem(w)

@@ -75,6 +75,7 @@ class Speller:
         swapped = [s.term for s in found if is_transposition(word, s.term)]
         return swapped[0] if len(swapped) == 1 and specificity(word) >= 1.0 else None
 
+    @lru_cache(maxsize=4096)  # noqa: B019 - one instance per loaded index
     def respelt(self, word: str) -> str | None:
         """The corpus word a misspelt `word` meant, found by edit distance only (no stems or
         abbreviations): what may replace it in the text that is embedded."""
@@ -94,6 +95,7 @@ def is_transposition(typed: str, word: str) -> bool:
 ENGLISH_WORDS = 30_000
 
 
+@lru_cache(maxsize=8192)  # asked for each unknown word by coverage, rarity and respelling
 def english(word: str) -> str | None:
     """The common English word a word no dictionary knows is one slip away from ("backgrond",
     "dfeine"), the commonest if several: a question's typo the corpus cannot correct, since
