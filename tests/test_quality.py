@@ -35,6 +35,24 @@ def test_dev_set_targets(real_answerer) -> None:  # type: ignore[no-untyped-def]
     assert false_abstain <= 0.03, report
 
 
+@pytest.mark.skipif(not DEV_SET.exists(), reason=f"no dev set at {DEV_SET}")
+def test_int8_with_float_confirmation_answers_as_float_does(real_answerer, real_settings) -> None:  # type: ignore[no-untyped-def]
+    """The default reads questions in int8 and the doubtful ones again in float (item 47):
+    whether each dev question (and each near miss) is answered, and from which passage, is
+    what float alone gives."""
+    from dataclasses import replace
+
+    from internbot.answerer import Answerer
+
+    assert real_answerer.exact is not None and real_answerer.retriever.embedder.quantized
+    float_only = Answerer.from_settings(replace(real_settings, quantize=False))
+    rows = [json.loads(line) for line in DEV_SET.read_text().splitlines() if line.strip()]
+    questions = [r["question"] for r in rows] + [
+        f"How do I {a} for ML interns?" for a in ("cook lasagna", "plant tomatoes", "file my taxes")]
+    ours, theirs = (x.ask_many([Query(q) for q in questions]) for x in (real_answerer, float_only))
+    assert [(a.answered, a.section) for a in ours] == [(a.answered, a.section) for a in theirs]
+
+
 def test_an_unknown_word_close_to_the_passage_does_not_make_a_question_off_topic(  # type: ignore[no-untyped-def]
         real_answerer) -> None:
     """"plotting" is not in the guide, but the visualization passage holds its meaning; a

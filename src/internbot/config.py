@@ -41,6 +41,10 @@ def _bool(raw: str) -> bool:
     raise ValueError("use true or false")
 
 
+def _auto_bool(raw: str) -> bool | None:
+    return None if raw.lower() == "auto" else _bool(raw)
+
+
 def _backend(raw: str) -> str:
     if raw not in ("auto", "onnx", "torch"):
         raise ValueError("use auto, onnx or torch")
@@ -117,9 +121,14 @@ class Settings:
     cache_dir: Path = field(default_factory=lambda: project_root() / ".cache")
     #: CPU threads for inference; 0 means one per core.
     threads: int = 0
-    #: Encode questions with an int8 copy of the ONNX model: about twice as fast, for a slow
-    #: machine's throughput; answers barely change (docs/benchmarks.md). The index stays float.
-    quantize: bool = False
+    #: Encode questions with an int8 copy of the ONNX model, a third of the CPU of float
+    #: (docs/benchmarks.md). None (`auto`): where ONNX Runtime runs the model; True: required.
+    #: The index stays float.
+    quantize: bool | None = None
+    #: With int8 questions, one read within this much confidence of the abstain line (or with
+    #: its top passages nearly tied) is read again in float, so whether the bot answers, and
+    #: from where, is the float model's (docs/quality.md, item 47). 0: int8 alone.
+    confirm_band: float = 0.1
     #: Micro-batching of concurrent questions: at most this many, collected for at most this long.
     batch_max: int = 16
     batch_window_ms: float = 5.0
@@ -181,7 +190,8 @@ class Settings:
             "backend": ("INTERNBOT_BACKEND", _backend),
             "cache_dir": ("INTERNBOT_CACHE", Path),
             "threads": ("INTERNBOT_THREADS", int),
-            "quantize": ("INTERNBOT_QUANTIZE", _bool),
+            "quantize": ("INTERNBOT_QUANTIZE", _auto_bool),
+            "confirm_band": ("INTERNBOT_CONFIRM_BAND", _unit),
             "batch_max": ("INTERNBOT_BATCH_MAX", int),
             "batch_window_ms": ("INTERNBOT_BATCH_WINDOW_MS", float),
             "abstain_threshold": ("INTERNBOT_ABSTAIN_THRESHOLD", float),

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import threading
@@ -16,6 +17,8 @@ import numpy as np
 
 from internbot.config import BUNDLED_MODEL, HASHING_MODEL, Settings
 from internbot.errors import ModelError
+
+log = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):
@@ -153,27 +156,31 @@ def load_embedder(settings: Settings, *, queries: bool = False) -> Embedder:
 
     Both backends give the same vectors (cosine 1.000000 on the dev questions), so an index
     built with one is served by the other; ONNX is about twice as fast on CPU. For `queries`,
-    `settings.quantize` asks for its int8 copy (indexes are always built in float).
+    `settings.quantize` asks for its int8 copy (indexes are always built in float): by
+    default where ONNX runs the model, and required when set to true.
     """
     if settings.model == HASHING_MODEL:
         return HashingEmbedder()
-    quantized = queries and settings.quantize
+    required = queries and settings.quantize is True
     path = Path(resolve_model_path(settings.model))
     if settings.backend != "torch" and path.is_dir():
         from internbot import onnx_embedder
 
         if onnx_embedder.supported(path):
             verify_weights(path, settings.model_sha256)
-            try:
-                return onnx_embedder.OnnxEmbedder(settings.model, path, settings.cache_dir,
-                                                  settings.threads, quantized=quantized)
-            except ModelError:
-                if settings.backend == "onnx" or quantized:
-                    raise
+            int8 = [True, False] if queries and settings.quantize is not False else [False]
+            for quantized in int8:
+                try:
+                    return onnx_embedder.OnnxEmbedder(settings.model, path, settings.cache_dir,
+                                                      settings.threads, quantized=quantized)
+                except ModelError as exc:
+                    if required or (settings.backend == "onnx" and not quantized):
+                        raise
+                    log.warning("%s: trying the next way to run the model", exc)
         elif settings.backend == "onnx":
             raise ModelError(f"{settings.model} is not a mean-pooled model that the ONNX backend "
                              "reproduces: set INTERNBOT_BACKEND=torch")
-    if quantized:
+    if required:
         raise ModelError(f"INTERNBOT_QUANTIZE needs the ONNX backend, which {settings.model} "
                          f"(backend {settings.backend}) does not run on: unset INTERNBOT_QUANTIZE")
     return SentenceTransformerEmbedder(settings.model, settings.model_sha256, settings.batch_size)

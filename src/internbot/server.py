@@ -99,11 +99,15 @@ class Engine:
         with self._reloading:
             # The running model serves the rebuild and the new answerer: loaded once, not thrice.
             # Not an int8 one (INTERNBOT_QUANTIZE): passages are always embedded in float.
-            embedder = self.answerer.retriever.embedder if self.answerer is not None else None
+            running = self.answerer
+            embedder = running.retriever.embedder if running is not None else None
             float_model = None if getattr(embedder, "quantized", False) else embedder
+            if float_model is None and running is not None and running.exact is not None:
+                float_model = running.exact.embedder  # the one confirming doubtful questions
             try:
                 report = build(self.settings, if_needed=True, embedder=float_model)
-                answerer = Answerer.from_settings(self.settings, embedder=embedder)
+                answerer = Answerer.from_settings(self.settings, embedder=embedder,
+                                                  float_embedder=float_model)
             except InternbotError as exc:
                 log.error("reload failed, still serving the previous index: %s", exc)
                 return f"reload failed, still serving the previous index: {exc}"
@@ -349,7 +353,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, workers
     env = {"INTERNBOT_INDEX": settings.index_dir, "INTERNBOT_CORPUS": settings.corpus_dir,
            "INTERNBOT_DATA": settings.data_dir, "INTERNBOT_MODEL": settings.model,
            "INTERNBOT_MODEL_SHA256": settings.model_sha256, "INTERNBOT_THREADS": settings.threads,
-           "INTERNBOT_QUANTIZE": str(settings.quantize).lower(),
+           "INTERNBOT_QUANTIZE": "auto" if settings.quantize is None else str(settings.quantize).lower(),
+           "INTERNBOT_CONFIRM_BAND": settings.confirm_band,
            "INTERNBOT_RATE_LIMIT": settings.rate_limit, "INTERNBOT_WORKERS": workers,
            "INTERNBOT_ALLOW_ORIGINS": ",".join(settings.allow_origins),
            "INTERNBOT_LOG_QUESTIONS": str(settings.log_questions).lower(),
