@@ -410,10 +410,19 @@ def test_doubtful_int8_readings_are_confirmed_in_float(fake_index: Settings) -> 
     assert moved != expected  # the coarse model alone does change answers here
 
     everyone = Answerer.from_settings(replace(fake_index, quantize=True, confirm_band=1.0),
-                                      embedder=_Blurred(0.5),  # type: ignore[arg-type]
+                                      embedder=(blurred := _Blurred(0.5)),  # type: ignore[arg-type]
                                       float_embedder=HashingEmbedder())
     assert everyone.exact is not None
     assert [a.to_dict() for a in everyone.ask_many([Query(q) for q in questions])] == expected
+    # In a chat too: once read again in float, a follow-up's unknown word ("zebras") is
+    # measured in float, for its reading joined to the history too (`conversation.own_words`):
+    # the int8 stand-in reads each text once, in the first pass.
+    chat = [Query("what about zebras?", ("How long do I steep green tea?",)),
+            Query("and the grind for zebras?", ("How much coffee should I use per cup?",))]
+    blurred.seen.clear()
+    assert ([a.to_dict() for a in everyone.ask_many(chat)]
+            == [a.to_dict() for a in plain.ask_many(chat)])
+    assert "what about ?" in blurred.seen and len(set(blurred.seen)) == len(blurred.seen), blurred.seen
 
     narrow = Answerer.from_settings(replace(fake_index, quantize=True),  # the band is 0.1
                                     embedder=_Blurred(0.5),  # type: ignore[arg-type]

@@ -189,8 +189,9 @@ class Answerer:
         vectors = self.retriever.encode(texts) if texts else np.zeros((0, 1), np.float32)
         row_docs = [docs[i] for i, _ in owners]
         results = self._read(self.retriever, texts, vectors, row_docs)
-        vectors, results = self._confirm(texts, vectors, results, row_docs)
-        results = conversation.own_words(self.retriever, texts, vectors, results, owners, asked)
+        vectors, results, confirmed = self._confirm(texts, vectors, results, row_docs)
+        results = conversation.own_words(self.retriever, texts, vectors, results, owners, asked,
+                                         self.exact, confirmed)
         found: dict[int, dict[str, tuple[Retrieval, np.ndarray]]] = {}
         for (i, how), res, vec in zip(owners, results, vectors, strict=True):
             found.setdefault(i, {})[how] = (res, vec)
@@ -222,30 +223,31 @@ class Answerer:
         return retriever.supported(texts, vectors, results, rows) if rows else results
 
     def _confirm(self, texts: list[str], vectors: np.ndarray, results: list[Retrieval],
-                 docs: list[str | None]) -> tuple[np.ndarray, list[Retrieval]]:
+                 docs: list[str | None]) -> tuple[np.ndarray, list[Retrieval], frozenset[int]]:
         """With int8 question vectors, read again in float the questions whose int8 reading
         is near a line: confidence within `Settings.confirm_band` of the abstain line, top
         passages within CONFIRM_MARGIN, or an unknown word's support within CONFIRM_MARGIN
         of the line that excuses it (0.0: not measured). int8 alone moved the passage of 102
         of 4,194 questions, near ties all, and crossed the abstain line for 16, near it or
         with a moved passage (docs/quality.md, item 47); it reads the clear ones, most of
-        them, for half the CPU."""
+        them, for half the CPU. Returns the vectors, the retrievals and the rows read in
+        float."""
         if self.exact is None:
-            return vectors, results
+            return vectors, results, frozenset()
         band, line = self.settings.confirm_band, self.settings.abstain_threshold
         excuse = self.retriever.support
         rows = [i for i, r in enumerate(results) if r.hits and (
             r.evidence.margin < CONFIRM_MARGIN or abs(self.confidence(r) - line) < band
             or (excuse is not None and r.support != 0.0 and abs(r.support - excuse) < CONFIRM_MARGIN))]
         if not rows:
-            return vectors, results
+            return vectors, results, frozenset()
         picked = [texts[i] for i in rows]
         again = self.exact.encode(picked)
         redone = self._read(self.exact, picked, again, [docs[i] for i in rows])
         vectors, results = vectors.copy(), list(results)
         for i, vector, retrieval in zip(rows, again, redone, strict=True):
             vectors[i], results[i] = vector, retrieval
-        return vectors, results
+        return vectors, results, frozenset(rows)
 
     def _measures(self, text: str, r: Retrieval) -> bool:
         """Whether to measure how the question's unknown word bears on its match (one more

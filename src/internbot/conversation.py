@@ -45,14 +45,16 @@ def lead(history: Sequence[str]) -> str:
 
 def own_words(retriever: Retriever, texts: list[str], vectors: np.ndarray,
               results: list[Retrieval], owners: list[tuple[int, str]],
-              asked: dict[int, tuple[str, bool]]) -> list[Retrieval]:
+              asked: dict[int, tuple[str, bool]], exact: Retriever | None = None,
+              confirmed: frozenset[int] = frozenset()) -> list[Retrieval]:
     """A question read with the chat's previous one is covered by the corpus no more than its
     own words are, unless the passage found holds the meaning of the word the corpus lacks
     (`Retriever.supported`): after "What is the Google AI Residency?", "What's a good recipe
     for banana bread?" must not borrow the first question's coverage. `owners` says whose each
     text is (question index, "alone" or "joined"), `asked` each question as retrieved and
     whether its lead is the visitor's own statements. Exempt are the questions that point back
-    ("which of them is about plotting?") and those statements, part of what is asked."""
+    ("which of them is about plotting?") and those statements, part of what is asked. The
+    `confirmed` rows were read in float (`Answerer._confirm`): `exact` measures them."""
     alone = {i: row for row, (i, how) in enumerate(owners) if how == "alone"}
     pairs = [(alone[i], row) for row, (i, how) in enumerate(owners)
              if how == "joined" and not asked[i][1] and not points_back(asked[i][0])]
@@ -65,7 +67,11 @@ def own_words(retriever: Retriever, texts: list[str], vectors: np.ndarray,
         out[j] = replace(results[j], unknown=results[a].unknown)
     threshold = retriever.support
     if threshold is not None:
-        out = retriever.supported(texts, vectors, out, [j for _, j in pairs])
+        rows = [j for _, j in pairs]
+        if exact is not None and (slow := [j for j in rows if j in confirmed]):
+            out = exact.supported(texts, vectors, out, slow)
+            rows = [j for j in rows if j not in confirmed]
+        out = retriever.supported(texts, vectors, out, rows) if rows else out
     for a, j in pairs:
         if threshold is None or out[j].support < threshold:
             evidence = replace(out[j].evidence, corpus_cover=results[a].evidence.corpus_cover)
