@@ -95,3 +95,27 @@ def test_curated_answers_count_in_eval(curated: Answerer, fake_settings: Setting
     assert results[0]["kind"] == "curated"
     m = metrics(results)
     assert m["hit@1"] == 1.0 and m["oos_abstention"] == 1.0
+
+
+def test_a_question_near_a_curated_threshold_is_read_again_in_float(fake_settings: Settings) -> None:
+    """With int8 questions, a question whose best curated entry scores near its threshold is
+    read again in float (`Answerer._confirm`), as one near the abstain line is."""
+    from dataclasses import replace
+
+    from test_answerer import _Blurred, _Counting
+
+    (fake_settings.corpus_dir / "qna.csv").write_text(QNA, encoding="utf-8")
+    build(fake_settings)
+    answerer = Answerer.from_settings(replace(fake_settings, quantize=True),
+                                      embedder=(blurred := _Blurred(0.5)),  # type: ignore[arg-type]
+                                      float_embedder=(exact := _Counting()))
+    question = "How much coffee should I use per cup?"  # a clear passage answer, far from any line
+    curated = answerer.retriever.index.curated
+    assert curated is not None
+    score = float(curated.scores([question], blurred.encode([question]))[1][0])
+    curated.threshold = score + 0.5
+    answerer.ask(question)
+    assert question not in exact.seen
+    curated.threshold = score + 0.005
+    answerer.ask(question)
+    assert question in exact.seen

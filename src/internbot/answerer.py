@@ -226,8 +226,9 @@ class Answerer:
                  docs: list[str | None]) -> tuple[np.ndarray, list[Retrieval], frozenset[int]]:
         """With int8 question vectors, read again in float the questions whose int8 reading
         is near a line: confidence within `Settings.confirm_band` of the abstain line, top
-        passages within CONFIRM_MARGIN, or an unknown word's support within CONFIRM_MARGIN
-        of the line that excuses it (0.0: not measured). int8 alone moved the passage of 102
+        passages within CONFIRM_MARGIN, an unknown word's support within CONFIRM_MARGIN of
+        the line that excuses it (0.0: not measured), or a curated entry's score within it of
+        its threshold. int8 alone moved the passage of 102
         of 4,194 questions, near ties all, and crossed the abstain line for 16, near it or
         with a moved passage (docs/quality.md, item 47); it reads the clear ones, most of
         them, for half the CPU. Returns the vectors, the retrievals and the rows read in
@@ -235,10 +236,19 @@ class Answerer:
         if self.exact is None:
             return vectors, results, frozenset()
         band, line = self.settings.confirm_band, self.settings.abstain_threshold
-        excuse = self.retriever.support
-        rows = [i for i, r in enumerate(results) if r.hits and (
-            r.evidence.margin < CONFIRM_MARGIN or abs(self.confidence(r) - line) < band
-            or (excuse is not None and r.support != 0.0 and abs(r.support - excuse) < CONFIRM_MARGIN))]
+        excuse, curated = self.retriever.support, self.retriever.index.curated
+        # A site owner's curated answer is taken from its threshold up: near it, read in float.
+        entry = (np.abs(curated.scores(texts, vectors)[1] - curated.threshold) < CONFIRM_MARGIN
+                 if curated else np.zeros(len(texts), bool))
+
+        def near(i: int, r: Retrieval) -> bool:
+            if entry[i]:
+                return True
+            return bool(r.hits) and (
+                r.evidence.margin < CONFIRM_MARGIN or abs(self.confidence(r) - line) < band
+                or (excuse is not None and r.support != 0.0 and abs(r.support - excuse) < CONFIRM_MARGIN))
+
+        rows = [i for i, r in enumerate(results) if near(i, r)]
         if not rows:
             return vectors, results, frozenset()
         picked = [texts[i] for i in rows]
