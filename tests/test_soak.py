@@ -131,13 +131,16 @@ def test_soak(real_settings: Settings, tmp_path: Path) -> None:
         answered = [0] * CHAT_SESSIONS
         chats = threading.Thread(target=chat_sessions, args=(base, stop, errors, answered))
         chats.start()
-        asyncio.run(http_clients(base, time.time() + WARMUP))
-        baseline = rss_kb(proc.pid)
+        phase = "warm-up"
         try:
+            asyncio.run(http_clients(base, time.time() + WARMUP))
+            baseline = rss_kb(proc.pid)
+            phase = "soak"
             result = asyncio.run(http_clients(base, stop, MIN_REQUESTS))
-        except httpx.HTTPError as exc:
+        except httpx.HTTPError as exc:  # a dropped connection: say when, and what the server saw
             log.seek(0)
-            raise AssertionError(f"{exc!r}; server alive: {proc.poll() is None}; server log:\n"
+            raise AssertionError(f"{exc!r} during the {phase}, {time.time() - stop:+.1f} s from its "
+                                 f"end; server alive: {proc.poll() is None}; server log:\n"
                                  f"{log.read()[-3000:]}") from exc
         chats.join(timeout=150)
         final = rss_kb(proc.pid)
