@@ -46,6 +46,41 @@ def wait_ready(base: str, timeout: float = 60,
     raise AssertionError(f"{base} did not become ready in {timeout} s")
 
 
+class CountingEmbedder:
+    """The hashing embedder, remembering every text it was asked to encode."""
+
+    def __init__(self) -> None:
+        from internbot.embedder import HashingEmbedder
+
+        self.inner, self.seen = HashingEmbedder(), []  # type: list[str]
+        self.name, self.dim = self.inner.name, self.inner.dim
+
+    def encode(self, texts, **kw):  # type: ignore[no-untyped-def]
+        self.seen += texts
+        return self.inner.encode(texts, **kw)
+
+
+class BlurredEmbedder(CountingEmbedder):
+    """A stand-in for the int8 question model: the hashing vectors blurred a little, each text
+    always the same way."""
+
+    quantized = True
+
+    def __init__(self, blur: float) -> None:
+        super().__init__()
+        self.blur = blur
+
+    def encode(self, texts, **kw):  # type: ignore[no-untyped-def]
+        import zlib
+
+        import numpy as np
+
+        noise = np.stack([np.random.default_rng(zlib.crc32(t.encode())).normal(size=self.dim)
+                          for t in texts]) if texts else np.zeros((0, self.dim))
+        v = super().encode(texts, **kw) + self.blur * noise / np.sqrt(self.dim)
+        return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+
+
 @pytest.fixture(autouse=True)
 def _no_ambient_config(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read the developer's INTERNBOT_* settings."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import BlurredEmbedder, CountingEmbedder
 
 from internbot import conversation, smalltalk
 from internbot.answerer import Answerer, is_follow_up
@@ -364,30 +365,6 @@ def test_small_talk_between_questions_does_not_break_a_follow_up(answerer: Answe
         assert (after.answer, after.confidence) == (direct.answer, direct.confidence)
 
 
-class _Blurred:
-    """A stand-in for the int8 question model: the hashing vectors blurred a little (each
-    text always the same way), and counted."""
-
-    quantized = True
-
-    def __init__(self, blur: float) -> None:
-        from internbot.embedder import HashingEmbedder
-
-        self.inner, self.blur, self.seen = HashingEmbedder(), blur, []  # type: list[str]
-        self.name, self.dim = self.inner.name, self.inner.dim
-
-    def encode(self, texts, **kw):  # type: ignore[no-untyped-def]
-        import zlib
-
-        import numpy as np
-
-        self.seen += texts
-        noise = np.stack([np.random.default_rng(zlib.crc32(t.encode())).normal(size=self.dim)
-                          for t in texts]) if texts else np.zeros((0, self.dim))
-        v = self.inner.encode(texts, **kw) + self.blur * noise / np.sqrt(self.dim)
-        return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
-
-
 def test_doubtful_int8_readings_are_confirmed_in_float(fake_index: Settings) -> None:
     """With int8 questions, the readings near a line (confidence within the band of the
     abstain or unsure line, top passages nearly tied) are read again in float: with a band
@@ -402,15 +379,15 @@ def test_doubtful_int8_readings_are_confirmed_in_float(fake_index: Settings) -> 
                  "tea or coffee?", "cup", "is tap water ok?"]
     plain = Answerer.from_settings(fake_index)
     expected = [a.to_dict() for a in plain.ask_many([Query(q) for q in questions])]
-    rounded = _Blurred(0.5)
+    int8_alone = BlurredEmbedder(0.5)
     coarse = Answerer.from_settings(replace(fake_index, quantize=True, confirm_band=0),
-                                    embedder=rounded)  # type: ignore[arg-type]
+                                    embedder=int8_alone)  # type: ignore[arg-type]
     assert coarse.exact is None
     moved = [a.to_dict() for a in coarse.ask_many([Query(q) for q in questions])]
     assert moved != expected  # the coarse model alone does change answers here
 
     everyone = Answerer.from_settings(replace(fake_index, quantize=True, confirm_band=1.0),
-                                      embedder=(blurred := _Blurred(0.5)),  # type: ignore[arg-type]
+                                      embedder=(blurred := BlurredEmbedder(0.5)),  # type: ignore[arg-type]
                                       float_embedder=HashingEmbedder())
     assert everyone.exact is not None
     assert [a.to_dict() for a in everyone.ask_many([Query(q) for q in questions])] == expected
@@ -425,24 +402,11 @@ def test_doubtful_int8_readings_are_confirmed_in_float(fake_index: Settings) -> 
     assert "what about ?" in blurred.seen and len(set(blurred.seen)) == len(blurred.seen), blurred.seen
 
     narrow = Answerer.from_settings(replace(fake_index, quantize=True),  # the band is 0.1
-                                    embedder=_Blurred(0.5),  # type: ignore[arg-type]
-                                    float_embedder=(exact := _Counting()))
+                                    embedder=BlurredEmbedder(0.5),  # type: ignore[arg-type]
+                                    float_embedder=(exact := CountingEmbedder()))
     clear, near = "How much coffee should I use per cup?", "is tap water ok?"
     assert narrow.ask(clear).confidence > 0.8 and not exact.seen
     assert 0.4 < narrow.ask(near).confidence < 0.6 and exact.seen[0] == near
     narrow.ask_many([Query(q) for q in questions])
     assert near in exact.seen and len(set(exact.seen)) < len(questions)
 
-
-class _Counting:
-    """The hashing embedder, remembering what it was asked."""
-
-    def __init__(self) -> None:
-        from internbot.embedder import HashingEmbedder
-
-        self.inner, self.seen = HashingEmbedder(), []  # type: list[str]
-        self.name, self.dim = self.inner.name, self.inner.dim
-
-    def encode(self, texts, **kw):  # type: ignore[no-untyped-def]
-        self.seen += texts
-        return self.inner.encode(texts, **kw)

@@ -102,13 +102,13 @@ def test_a_question_near_a_curated_threshold_is_read_again_in_float(fake_setting
     read again in float (`Answerer._confirm`), as one near the abstain line is."""
     from dataclasses import replace
 
-    from test_answerer import _Blurred, _Counting
+    from conftest import BlurredEmbedder, CountingEmbedder
 
     (fake_settings.corpus_dir / "qna.csv").write_text(QNA, encoding="utf-8")
     build(fake_settings)
     answerer = Answerer.from_settings(replace(fake_settings, quantize=True),
-                                      embedder=(blurred := _Blurred(0.5)),  # type: ignore[arg-type]
-                                      float_embedder=(exact := _Counting()))
+                                      embedder=(blurred := BlurredEmbedder(0.5)),  # type: ignore[arg-type]
+                                      float_embedder=(exact := CountingEmbedder()))
     question = "How much coffee should I use per cup?"  # a clear passage answer, far from any line
     curated = answerer.retriever.index.curated
     assert curated is not None
