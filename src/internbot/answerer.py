@@ -228,11 +228,10 @@ class Answerer:
         is near a line: confidence within `Settings.confirm_band` of the abstain line, top
         passages within CONFIRM_MARGIN, an unknown word's support within CONFIRM_MARGIN of
         the line that excuses it (0.0: not measured), or a curated entry's score within it of
-        its threshold. int8 alone moved the passage of 102
-        of 4,194 questions, near ties all, and crossed the abstain line for 16, near it or
-        with a moved passage (docs/quality.md, item 47); it reads the clear ones, most of
-        them, for half the CPU. Returns the vectors, the retrievals and the rows read in
-        float."""
+        its threshold. int8 alone moved the passage of 102 of 4,194 questions, near ties all,
+        and crossed the abstain line for 16, near it or with a moved passage (docs/quality.md,
+        item 47); it reads the clear ones, most of them, for half the CPU. Returns the vectors,
+        the retrievals and the rows read in float."""
         if self.exact is None:
             return vectors, results, frozenset()
         band, line = self.settings.confirm_band, self.settings.abstain_threshold

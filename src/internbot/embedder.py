@@ -168,8 +168,9 @@ def load_embedder(settings: Settings, *, queries: bool = False) -> Embedder:
 
         if onnx_embedder.supported(path):
             verify_weights(path, settings.model_sha256)
-            int8 = [True, False] if queries and settings.quantize is not False else [False]
-            for quantized in int8:
+            # int8 first where it is asked for or left to us; float if int8 cannot load.
+            ways = [True, False] if queries and settings.quantize is not False else [False]
+            for quantized in ways:
                 try:
                     return onnx_embedder.OnnxEmbedder(settings.model, path, settings.cache_dir,
                                                       settings.threads, quantized=quantized)
