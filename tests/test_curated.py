@@ -119,3 +119,19 @@ def test_a_question_near_a_curated_threshold_is_read_again_in_float(fake_setting
     curated.threshold = score + 0.005
     answerer.ask(question)
     assert question in exact.seen
+
+
+def test_small_talk_alone_with_int8_questions_and_curated_answers(fake_settings: Settings) -> None:
+    """A batch with nothing to retrieve (a lone "hello") reaches the float re-read and the
+    curated scores with no rows: they once got vectors of the wrong width and raised."""
+    from dataclasses import replace
+
+    from conftest import BlurredEmbedder, CountingEmbedder
+
+    (fake_settings.corpus_dir / "qna.csv").write_text(QNA, encoding="utf-8")
+    build(fake_settings)
+    answerer = Answerer.from_settings(replace(fake_settings, quantize=True),
+                                      embedder=BlurredEmbedder(0.5),  # type: ignore[arg-type]
+                                      float_embedder=CountingEmbedder())
+    assert answerer.exact is not None and answerer.retriever.index.curated is not None
+    assert answerer.ask("hello").kind == "smalltalk"

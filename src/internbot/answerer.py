@@ -186,7 +186,8 @@ class Answerer:
             if lead and self.policy.follow_ups:
                 texts.append(f"{lead} {focused.question}")
                 owners.append((i, "joined"))
-        vectors = self.retriever.encode(texts) if texts else np.zeros((0, 1), np.float32)
+        vectors = (self.retriever.encode(texts) if texts
+                   else np.zeros((0, self.retriever.index.manifest.dim), np.float32))
         row_docs = [docs[i] for i, _ in owners]
         results = self._read(self.retriever, texts, vectors, row_docs)
         vectors, results, confirmed = self._confirm(texts, vectors, results, row_docs)
