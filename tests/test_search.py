@@ -110,8 +110,9 @@ def test_milvus_lite_answers_the_dev_set_as_faiss_does(real_answerer, real_setti
 
 
 def test_milvus_going_away_is_a_503_not_a_500(fake_index: Settings, tmp_path: Path) -> None:
-    """While the vector store cannot be reached, questions get 503 with Retry-After and
-    `/readyz` says why; nothing is answered from a half-working search."""
+    """While the vector store cannot be reached, new questions get 503 with Retry-After and
+    `/readyz` says why; nothing is answered from a half-working search. A question answered
+    before it went away keeps its answer (`Settings.answer_cache`)."""
     from fastapi.testclient import TestClient
 
     from internbot.server import create_app
@@ -123,10 +124,13 @@ def test_milvus_going_away_is_a_503_not_a_500(fake_index: Settings, tmp_path: Pa
                     base_url="http://127.0.0.1:7860") as client:
         ready = client.get("/readyz")
         assert ready.status_code == 200 and ready.json()["search"] == "ok"
-        assert client.post("/api/ask", json={"question": "espresso ratio"}).status_code == 200
+        before = client.post("/api/ask", json={"question": "espresso ratio"})
+        assert before.status_code == 200
         answerer.retriever.search.close()  # the connection is gone, as when Milvus stops
-        r = client.post("/api/ask", json={"question": "espresso ratio"})
+        r = client.post("/api/ask", json={"question": "how long do I steep green tea?"})
         assert r.status_code == 503 and r.headers["Retry-After"] and "search" in r.json()["error"]
+        again = client.post("/api/ask", json={"question": "espresso ratio"})
+        assert again.status_code == 200 and again.json()["answer"] == before.json()["answer"]
         ready = client.get("/readyz")
         assert ready.status_code == 503 and ready.json()["search"].startswith("unavailable")
 

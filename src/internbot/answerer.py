@@ -20,6 +20,7 @@ from internbot.composing import Composer
 from internbot.config import Settings
 from internbot.embedder import Embedder
 from internbot.errors import QuestionError
+from internbot.memo import AnswerMemo, Key, key
 from internbot.phrasing import focus
 from internbot.records import MAX_ANSWER_CHARS, Answer, Chunk, Hit, Query, Source, clip
 from internbot.retriever import Retrieval, Retriever, Weights, open_search
@@ -44,6 +45,8 @@ class Answerer:
         #: With int8 question vectors: the same retrieval in float, for the doubtful questions.
         self.exact = exact if self.settings.confirm_band > 0 else None
         self.policy = policy or Policy()
+        #: Answers to questions asked before (`Settings.answer_cache`).
+        self.memo = AnswerMemo(self.settings.answer_cache)
         fitted = retriever.index.manifest.calibration
         #: The corpus's answerability model, fitted at index time (or now, for a bare index).
         self.calibration = Calibration.from_dict(fitted) if fitted else calibrate(retriever)
@@ -162,15 +165,22 @@ class Answerer:
     def ask_many(self, queries: Sequence[Query],
                  doc_ids: Sequence[str | None] | None = None) -> list[Answer]:
         """Answer many questions with one encode call and one FAISS search (and, with int8
-        questions, one more of each in float for the doubtful ones: `_confirm`)."""
+        questions, one more of each in float for the doubtful ones: `_confirm`). A question
+        asked before, in the same words after the same history on the same page, is answered
+        from `memo`, and one asked twice in the batch is answered once."""
         queries = [self.validate(q) for q in queries]
         docs = list(doc_ids) if doc_ids is not None else [None] * len(queries)
-        answers: list[Answer | None] = [None] * len(queries)
+        keys = [key(q, d) for q, d in zip(queries, docs, strict=True)]
+        answers = self.memo.recall(keys)
+        #: The first row of each question answered now; a repeat in the batch takes its answer.
+        first: dict[Key, int] = {}
         texts: list[str] = []
         owners: list[tuple[int, str]] = []
         #: Each question as retrieved, and whether its lead is the visitor's own statements.
         asked: dict[int, tuple[str, bool]] = {}
         for i, q in enumerate(queries):
+            if answers[i] is not None or first.setdefault(keys[i], i) != i:
+                continue
             kind = smalltalk.classify(q.question)
             if kind is not None:
                 answers[i] = Answer(q.question, True, smalltalk.reply(kind, self.topics), 1.0,
@@ -205,7 +215,10 @@ class Answerer:
             answer = ((curated.answer(question, options["alone"][1]) if curated else None)
                       or self._compose(question, retrieval, vector))
             answers[i] = replace(answer, question=queries[i].question)
-        return [a for a in answers if a is not None]
+        done = [a or answers[first[k]] for a, k in zip(answers, keys, strict=True)]
+        new = {i: a for i in first.values() if (a := done[i]) is not None}
+        self.memo.keep([keys[i] for i in new], list(new.values()))
+        return [a for a in done if a is not None]
 
     def confidence(self, retrieval: Retrieval) -> float:
         """How sure the engine is that the corpus answers the question, in [0, 1]: the corpus's

@@ -45,6 +45,13 @@ def _auto_bool(raw: str) -> bool | None:
     return None if raw.lower() == "auto" else _bool(raw)
 
 
+def _count(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("must be 0 or more")
+    return value
+
+
 def _backend(raw: str) -> str:
     if raw not in ("auto", "onnx", "torch"):
         raise ValueError("use auto, onnx or torch")
@@ -142,6 +149,10 @@ class Settings:
     unsure_below: float = 0.7
     unsure_text: str = DEFAULT_UNSURE
     top_k: int = 5
+    #: Answers kept for questions asked again in the same words, after the same history, on
+    #: the same page (most of a FAQ's traffic): they skip the model and the search. 0 turns it
+    #: off; a new index or a reload starts an empty one.
+    answer_cache: int = 1024
     max_question_chars: int = 1000
     max_history: int = 20
     #: Where the feedback and analytics database lives.
@@ -199,6 +210,7 @@ class Settings:
             "unsure_below": ("INTERNBOT_UNSURE_BELOW", _unit),
             "unsure_text": ("INTERNBOT_UNSURE_TEXT", str),
             "top_k": ("INTERNBOT_TOP_K", int),
+            "answer_cache": ("INTERNBOT_ANSWER_CACHE", _count),
             "data_dir": ("INTERNBOT_DATA", Path),
             "retention_days": ("INTERNBOT_RETENTION_DAYS", float),
             "log_questions": ("INTERNBOT_LOG_QUESTIONS", _bool),
