@@ -6,6 +6,8 @@ hammered in turn N times, in alternating order, so a VM whose speed drifts durin
 weighs on both alike; the figures are then the rounds' means, with each round's ratio listed.
 Usage: .venv/bin/python bench/load.py [--clients 32] [--seconds 15] [--rounds 1]
        .venv/bin/python bench/load.py --nginx   # one replica direct vs nginx + two replicas
+       .venv/bin/python bench/load.py --faq 200 # FAQ traffic: repeats of 200 questions, where
+                                                # the answer cache helps (off: INTERNBOT_ANSWER_CACHE=0)
 """
 
 from __future__ import annotations
@@ -48,6 +50,13 @@ def questions(n: int, seed: int = 7) -> list[str]:
     return out
 
 
+def faq_traffic(pool: int, n: int, seed: int = 7) -> list[str]:
+    """`n` questions drawn from `pool` distinct ones, the r-th most asked 1/r as often as the
+    first (Zipf's law): a FAQ's traffic, where most visitors ask a few questions."""
+    distinct = questions(pool, seed)
+    return random.Random(seed).choices(distinct, weights=[1 / r for r in range(1, pool + 1)], k=n)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -70,16 +79,17 @@ def start(cmd: list[str], port: int, env: dict[str, str] | None = None) -> subpr
 
 
 async def hammer(url: str, clients: int, seconds: float,
-                 own_address: bool = False) -> dict[str, float]:
-    """`clients` concurrent loops of unique questions; with `own_address`, each client connects
-    from its own loopback address (127.0.9.N), as distinct visitors do, for per-client limits.
+                 own_address: bool = False, faq: int = 0) -> dict[str, float]:
+    """`clients` concurrent loops of unique questions (with `faq`, of `faq_traffic(faq, …)`);
+    with `own_address`, each client connects from its own loopback address (127.0.9.N), as
+    distinct visitors do, for per-client limits.
 
     The client is aiohttp: it shares the machine's cores with the server it measures, and
     httpx's asyncio client spent 2–4 ms of CPU a request here, a third of what the whole
     engine spends, against ~0.3–0.8 ms for aiohttp (docs/benchmarks.md)."""
     import aiohttp
 
-    qs = questions(200_000)
+    qs = faq_traffic(faq, 200_000) if faq else questions(200_000)
     latencies: list[float] = []
     errors = 0
     counter = 0
@@ -187,6 +197,9 @@ def main() -> None:
                         help="worker counts of `internbot serve` to measure, e.g. 1 2 4")
     parser.add_argument("--rounds", type=int, default=1,
                         help="hammer every server this many times in turn, alternating the order")
+    parser.add_argument("--faq", type=int, default=0, metavar="N",
+                        help="ask repeats of N distinct questions, as a FAQ's visitors do "
+                             "(default: every question unique, so no cache can help)")
     parser.add_argument("--nginx", action="store_true",
                         help="measure nginx + two replicas against one replica direct instead")
     args = parser.parse_args()
@@ -210,14 +223,14 @@ def main() -> None:
         proc = start(on_port(name, cmd, port), port)
         try:
             results[name] = asyncio.run(hammer(f"http://127.0.0.1:{port}/api/ask", args.clients,
-                                               args.seconds))
+                                               args.seconds, faq=args.faq))
         finally:
             proc.terminate()
             proc.wait(timeout=20)
     naive = results[NAIVE]
     speedups = {k: round(v["rps"] / naive["rps"], 2) for k, v in results.items() if k.startswith("internbot")}
-    print(json.dumps({"clients": args.clients, "seconds": args.seconds, **results,
-                      "speedup": speedups}, indent=2))
+    print(json.dumps({"clients": args.clients, "seconds": args.seconds, "faq": args.faq,
+                      **results, "speedup": speedups}, indent=2))
 
 
 def on_port(name: str, cmd: list[str], port: int) -> list[str]:
@@ -237,13 +250,14 @@ def in_rounds(runs: dict[str, list[str]], args: argparse.Namespace) -> dict[str,
         for r in range(args.rounds):
             for name in names if r % 2 == 0 else names[::-1]:
                 url = f"http://127.0.0.1:{procs[name][1]}/api/ask"
-                rounds[name].append(asyncio.run(hammer(url, args.clients, args.seconds)))
+                rounds[name].append(asyncio.run(hammer(url, args.clients, args.seconds, faq=args.faq)))
     finally:
         for proc, _ in procs.values():
             proc.terminate()
             proc.wait(timeout=20)
     naive = rounds[NAIVE]
-    out: dict[str, Any] = {"clients": args.clients, "seconds": args.seconds, "rounds": args.rounds}
+    out: dict[str, Any] = {"clients": args.clients, "seconds": args.seconds, "rounds": args.rounds,
+                           "faq": args.faq}
     for name, rs in rounds.items():
         out[name] = {"requests": sum(int(x["requests"]) for x in rs),
                      "errors": sum(int(x["errors"]) for x in rs),
