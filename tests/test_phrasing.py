@@ -37,6 +37,9 @@ def test_wrappers_are_set_aside(text: str, question: str) -> None:
     "hello", "Thanks!", "I am a PhD student.",  # nothing would be left: the words stay
     "Also, what about Google?",  # a follow-up's cue stays
     "Tell me about Google AI Residency",  # the engine's own suggestions are asked as they are
+    "How much land did John Pell. own in total?",  # a question's stray full stop ends nothing
+    "In what year did Rev. Elie Prioleau become a pastor?",
+    "I know Python, SQL, etc. and more",
 ])
 def test_a_question_without_wrapping_is_left_alone(text: str) -> None:
     assert focus(text) == Focused(text)
@@ -64,6 +67,10 @@ def test_statements_beside_the_question_are_its_context() -> None:
         "Define machine learning", "Long-time lurker here.")
     assert focus("Long-time lurker here. Microsoft internship length").question == (
         "Microsoft internship length")
+    # In chat, a statement ends at its full stop before a lower-case word too.
+    assert focus("Hi, I'm new here. ml intern salary") == Focused("ml intern salary", "I'm new here.")
+    assert focus("I just finished my second year. ml internship pay?") == Focused(
+        "ml internship pay?", "I just finished my second year.")
 
 
 @pytest.mark.parametrize("text, question", [

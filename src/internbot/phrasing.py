@@ -67,6 +67,9 @@ _ASKING = (rf"(?:{_WH}|whom|whose|is|are|am|was|were|do|does|did|can|could|shoul
 _SENTENCES = re.compile(
     rf"(?<=\?)\s+|(?<=[a-z]{{3}}[.!])\s+(?=[A-Z\"“'‘]|(?:{_WH}|is|are|do|does|can|could|should|would"
     r"|will)\b)")
+#: In chat, a statement's full stop also ends it before a lower-case word ("I'm new here. ml
+#: intern salary"); "etc." does not.
+_LOWER_NEXT = re.compile(r"(?<=[a-z]{3}[.!])(?<!\betc\.)\s+(?=[a-z])")
 #: A verb makes "As a person gets older, …" a clause of time, not a role the visitor holds.
 _VERB = r"is|are|was|were|gets?|got|becomes?|became|grows?|grew|has|have|had|goes|went|does|did|turns?"
 #: A clause saying who the visitor is or what they are doing, ahead of the question in the same
@@ -130,7 +133,7 @@ def focus(text: str) -> Focused:
     words, and a text with no sentence ending in "?" stays the question, unless it ends on a
     query typed after whole sentences ("Long-time lurker here. Define machine learning")."""
     text = " ".join(text.split())
-    parts = [core for p in _SENTENCES.split(text) if (core := _core(p))]
+    parts = [core for s in _SENTENCES.split(text) for p in _after_statement(s) if (core := _core(p))]
     if not parts:
         return Focused(text)
     asks = [p for p in parts if p.rstrip().endswith("?")]
@@ -147,6 +150,14 @@ def focus(text: str) -> Focused:
             asks = [asks[0][me.end():], *asks[1:]]
     context = " ".join(said)
     return Focused(" ".join(asks), context if len(context.split()) >= 2 else "")
+
+
+def _after_statement(sentence: str) -> list[str]:
+    """A sentence, split where a statement's full stop comes before a lower-case word; a
+    question is left whole ("How much land did John Pell. own…?" is one, with a typo)."""
+    if re.match(_ASKING, _LEAD.sub("", sentence), re.I):
+        return [sentence]
+    return _LOWER_NEXT.split(sentence)
 
 
 def says_little(question: str) -> bool:
