@@ -410,3 +410,27 @@ def test_doubtful_int8_readings_are_confirmed_in_float(fake_index: Settings) -> 
     narrow.ask_many([Query(q) for q in questions])
     assert near in exact.seen and len(set(exact.seen)) < len(questions)
 
+
+
+def test_the_sentence_saying_what_was_asked_of_the_subject_wins_the_tie(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Within a passage, a question word its every sentence says (the subject, "Iqbal") tells
+    them apart less than one only a single sentence says ("critic"), however rare each is in
+    the corpus: with equal cosines, the critic sentence scores best."""
+    import numpy as np
+
+    text = ("Poets\nIqbal\n"
+            "Iqbal studied law and philosophy in England and Germany for several years. "
+            "Iqbal came back to Lahore and practised law there for a long time. "
+            "Iqbal wrote philosophical poetry while he practised law in Lahore. "
+            "He was a critic of the Congress party of his day.\n"
+            "Critics\nA critic reviews books and writes columns for the papers.\n"
+            + "".join(f"Topic {n}\nSection {n} covers the weather station number {n}.\n"
+                      for n in range(4)))
+    answerer = tiny_answerer(tmp_path, text)
+    retrieval = answerer.retriever.search_many(["Who was Iqbal a critic of?"], k=3, support=False)[0]
+    chunk = next(h.chunk for h in retrieval.hits if "Lahore" in h.chunk.text)
+    bm25 = answerer.retriever.bm25
+    assert (bm25.idf("iqbal") or 0) > (bm25.idf("critic") or 0)  # the subject is the rarer word
+    scores = answerer.composer._sentence_scores(chunk, np.zeros(len(chunk.sentences), np.float32),
+                                                retrieval.concepts)
+    assert "critic" in chunk.sentences[int(np.argmax(scores))], (chunk.sentences, scores)

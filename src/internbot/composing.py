@@ -242,13 +242,25 @@ class Composer:
         return self.retriever.index.chunk_sentence_vectors(position) @ vector
 
     def _sentence_scores(self, chunk: Chunk, sims: np.ndarray, concepts: Concepts) -> np.ndarray:
-        """Each sentence's cosine with the question (`sims`) plus, as in retrieval, a weighted
-        share of the question's concepts it holds: the sentence naming what was asked wins a
-        near tie."""
+        """Each sentence's cosine with the question (`sims`) plus a weighted share of the
+        question's concepts it holds, each weighing as its corpus idf times how few of the
+        passage's sentences hold it: the sentence naming what was asked wins a near tie
+        (docs/quality.md, item 49)."""
         bm25, weight = self.retriever.bm25, self.retriever.weights.lexical
         if not weight or not concepts:
             return sims
-        cover = [bm25.concept_cover(concepts, term_set(s))[0] for s in chunk.sentences]
+        held = [term_set(s) for s in chunk.sentences]
+        known = [c for c in concepts if any(t in bm25.vocab for t in c)]
+        # A concept weighs as its rarest term in the corpus, times how few of the passage's
+        # sentences say it: the passage's subject ("Iqbal") is in many, what was asked of it
+        # ("critic") in one.
+        counts = [sum(bool(c & h) for h in held) for c in known]
+        weights = [max(bm25.idf(t) or 0.0 for t in c) * np.log1p(len(held) / max(n, 1))
+                   for c, n in zip(known, counts, strict=True)]
+        total = sum(weights)
+        if not total:
+            return sims
+        cover = [sum(w for c, w in zip(known, weights, strict=True) if c & h) / total for h in held]
         return sims + weight * np.asarray(cover, dtype=sims.dtype)
 
 
