@@ -411,7 +411,6 @@ def test_doubtful_int8_readings_are_confirmed_in_float(fake_index: Settings) -> 
     assert near in exact.seen and len(set(exact.seen)) < len(questions)
 
 
-
 def test_the_sentence_saying_what_was_asked_of_the_subject_wins_the_tie(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Within a passage, a question word its every sentence says (the subject, "Iqbal") tells
     them apart less than one only a single sentence says ("critic"), however rare each is in

@@ -250,17 +250,15 @@ class Composer:
         if not weight or not concepts:
             return sims
         held = [term_set(s) for s in chunk.sentences]
-        known = [c for c in concepts if any(t in bm25.vocab for t in c)]
         # A concept weighs as its rarest term in the corpus, times how few of the passage's
         # sentences say it: the passage's subject ("Iqbal") is in many, what was asked of it
         # ("critic") in one.
-        counts = [sum(bool(c & h) for h in held) for c in known]
-        weights = [max(bm25.idf(t) or 0.0 for t in c) * np.log1p(len(held) / max(n, 1))
-                   for c, n in zip(known, counts, strict=True)]
-        total = sum(weights)
+        weights = [(c, w * np.log1p(len(held) / max(sum(bool(c & h) for h in held), 1)))
+                   for c, w in bm25.concept_weights(concepts)]
+        total = sum(w for _, w in weights)
         if not total:
             return sims
-        cover = [sum(w for c, w in zip(known, weights, strict=True) if c & h) / total for h in held]
+        cover = [sum(w for c, w in weights if c & h) / total for h in held]
         return sims + weight * np.asarray(cover, dtype=sims.dtype)
 
 

@@ -216,13 +216,18 @@ class BM25:
         known = sum(w for w in weights if w is not None)
         return known / total if total else 0.0
 
+    def concept_weights(self, concepts: Sequence[frozenset[str]]) -> list[tuple[frozenset[str], float]]:
+        """The question's concepts the corpus knows (a concept is a term with its aliases),
+        each with the idf of its rarest member."""
+        return [(c, max(self.idf(t) or 0.0 for t in c)) for c in concepts
+                if any(t in self.vocab for t in c)]
+
     def concept_cover(self, concepts: Sequence[frozenset[str]],
                       within: frozenset[str]) -> tuple[float, float]:
-        """How well one text covers the question's known concepts (a concept is a term with its
-        aliases): the idf-weighted share it holds, and the weight of the most specific one it
-        lacks relative to the rarest possible. Unknown terms are left to `concept_coverage`."""
-        known = [(max(self.idf(t) or 0.0 for t in c), bool(c & within)) for c in concepts
-                 if any(t in self.vocab for t in c)]
+        """How well one text covers the question's known concepts: the idf-weighted share it
+        holds, and the weight of the most specific one it lacks relative to the rarest
+        possible. Unknown terms are left to `concept_coverage`."""
+        known = [(w, bool(c & within)) for c, w in self.concept_weights(concepts)]
         total = sum(w for w, _ in known)
         cover = sum(w for w, held in known if held) / total if total else 0.0
         gone = max((w for w, held in known if not held), default=0.0)
