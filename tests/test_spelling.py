@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
 from internbot.config import Settings
-from internbot.lexical import BM25
-from internbot.spelling import english, is_transposition, rarity
+from internbot.lexical import BM25, LexicalBuilder
+from internbot.spelling import Speller, english, false_starts, is_transposition, rarity
 from internbot.tokens import misspelt_stopword
 
 BM = BM25.build(["Apply early to the OpenAI internship.", "Interns learn causal inference.",
@@ -56,3 +62,54 @@ def test_the_embedded_question_is_respelt(fake_index: Settings) -> None:
     assert retriever.expand("is a casual kettle ok") == "is a casual kettle ok"
     for kept in ("Is R or Python better for brewing?", "Which U.S. kettle lol-proof?"):
         assert retriever.expand(kept) == kept  # "r", "u" are no shorthand; parts stay
+
+
+def _model(meanings: dict[str, str]) -> Callable[[list[str]], np.ndarray]:
+    """A fake model: a word's vector is its meaning's (itself unless `meanings` says), so words
+    of one meaning have cosine 1 and any two others 0."""
+    ids: dict[str, int] = {}
+
+    def encode(texts: list[str]) -> np.ndarray:
+        rows = [ids.setdefault(meanings.get(t, t), len(ids)) for t in texts]
+        return np.eye(max(rows) + 1, dtype=np.float32)[rows]
+
+    return encode
+
+
+def test_an_everyday_word_is_read_as_a_longer_corpus_word_only_if_it_means_the_same() -> None:
+    """"free" in "free lunch" is no "freelancers" (it sent "are there free courses?" to the
+    freelancing bullet); "meet" still finds "meetups" and "math" "mathematics"."""
+    builder = LexicalBuilder()
+    for text in ("Some work as freelancers.", "Go to meetups.", "Learn mathematics."):
+        builder.add(text)
+    bm = builder.finish(_model({"meet": "meet", "meetups": "meet", "math": "math",
+                                "mathematics": "math"}))
+    assert bm.speller.false_starts == {"free"}
+    terms, unknown = bm.analyse("free lunch for interns")
+    assert "free" in unknown and bm.speller.surface["freelancers"] not in terms
+    assert bm.speller.surface["meetups"] in bm.analyse("where can I meet people")[0]
+    assert bm.speller.surface["mathematics"] in bm.analyse("how much math")[0]
+    # Without a model every such reading stays, as before the list existed.
+    assert BM25.build(["Some work as freelancers."]).speller.correct("free") is not None
+
+
+def test_only_everyday_words_the_corpus_lacks_are_judged() -> None:
+    readings = Speller({"freelancers": "freelanc", "ujazdowski": "ujazdowski", "free": "free",
+                        "mathematics": "mathemat"}).prefix_readings(lambda w: False)
+    assert readings == {"math": "mathematics"}  # "free" is a corpus word; "ujazdow" no English one
+    assert false_starts({"free": "freelancers"}, _model({})) == ["free"]
+    assert false_starts({}, _model({})) == []
+
+
+def test_false_starts_are_saved_with_the_lexical_index(tmp_path: Path) -> None:
+    builder = LexicalBuilder()
+    builder.add("Some work as freelancers.")
+    builder.finish(_model({})).save(tmp_path)
+    assert BM25.load(tmp_path).speller.false_starts == {"free"}
+    (tmp_path / "false_starts.json").unlink()  # an index from before calibration 14
+    assert BM25.load(tmp_path).speller.false_starts == frozenset()
+
+
+def test_an_index_build_judges_its_corpus_words(fake_index: Settings) -> None:
+    starts = json.loads((fake_index.index_dir / "lexical" / "false_starts.json").read_text())
+    assert isinstance(starts, list) and starts == sorted(starts)

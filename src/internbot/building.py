@@ -145,6 +145,6 @@ def build_index(writer: IndexWriter, docs: Iterable[Document], embedder: Embedde
         stats.chunks += len(chunks)
         stats.sentences += len(sentences)
     index_curated = CuratedIndex.build(curated, embedder.encode, embedder.dim) if curated else None
-    manifest = writer.finish(manifest, factory=factory, curated=index_curated)
+    manifest = writer.finish(manifest, factory=factory, curated=index_curated, encode=embedder.encode)
     stats.seconds = time.perf_counter() - start
     return manifest, index_curated, stats

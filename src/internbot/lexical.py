@@ -12,7 +12,7 @@ import json
 import logging
 import math
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from internbot.spelling import Speller, rarity
+from internbot.spelling import false_starts as spelling_false_starts
 from internbot.tokens import (
     CONTRACTIONS,
     SHORTHAND,
@@ -54,7 +55,8 @@ class BM25:
 
     def __init__(self, engine: Any, doc_indptr: np.ndarray, doc_indices: np.ndarray,
                  surface: dict[str, str],
-                 impact: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+                 impact: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                 false_starts: Sequence[str] = ()) -> None:
         self.engine = engine
         self.doc_indptr, self.doc_indices = doc_indptr, doc_indices
         self.n = len(doc_indptr) - 1
@@ -67,7 +69,7 @@ class BM25:
         df = np.diff(engine.scores["indptr"]) if engine is not None else np.zeros(0)
         self._idf = np.log1p((self.n - df + 0.5) / (df + 0.5))
         self.max_idf = math.log(1 + (self.n + 0.5) / 0.5)
-        self.speller = Speller(surface)
+        self.speller = Speller(surface, false_starts)
         self._csr: Any = None  # the score matrix by row, made on first `doc_weights`
         self.impact_indptr, self.impact_rows, self.impact_weights = (
             impact if impact is not None else self._impact_lists())
@@ -92,6 +94,8 @@ class BM25:
         np.save(folder / "doc_indices.npy", self.doc_indices)
         (folder / "surface.json").write_text(json.dumps(self.speller.surface, ensure_ascii=False),
                                              encoding="utf-8")
+        (folder / "false_starts.json").write_text(json.dumps(sorted(self.speller.false_starts)),
+                                                  encoding="utf-8")
         return sorted(p for p in folder.iterdir() if p.is_file())
 
     @classmethod
@@ -105,9 +109,12 @@ class BM25:
         indptr = np.load(folder / "doc_indptr.npy", mmap_mode="r", allow_pickle=False)
         indices = np.load(folder / "doc_indices.npy", mmap_mode="r", allow_pickle=False)
         surface = json.loads((folder / "surface.json").read_text(encoding="utf-8"))
+        starts = folder / "false_starts.json"  # indexes before calibration 14 lack it
+        false_starts = json.loads(starts.read_text(encoding="utf-8")) if starts.exists() else []
         impact = tuple(np.asarray(np.load(folder / f"impact_{name}.npy", mmap_mode="r", allow_pickle=False))
                        for name in ("indptr", "rows", "weights"))
-        return cls(engine, np.asarray(indptr), np.asarray(indices), surface, impact)  # type: ignore[arg-type]
+        return cls(engine, np.asarray(indptr), np.asarray(indices), surface, impact,  # type: ignore[arg-type]
+                   false_starts)
 
     def _impact_lists(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per term (CSR: `indptr`, then rows and their weights), its `IMPACT_DEPTH`
@@ -363,7 +370,10 @@ class LexicalBuilder:
             if w not in STOPWORDS and len(w) > 3:
                 self.surface.setdefault(w, stem(w))
 
-    def finish(self) -> BM25:
+    def finish(self, encode: Callable[[list[str]], np.ndarray] | None = None,
+               false_starts: Sequence[str] | None = None) -> BM25:
+        """The index. With `encode` (the model), the everyday words that only look like the
+        start of a corpus word are found (`spelling.false_starts`); or pass them as kept."""
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each build at DEBUG
@@ -375,4 +385,7 @@ class LexicalBuilder:
                          show_progress=False)
         indptr = np.array(self._unique_starts, dtype=np.int64)
         indices = np.array(self._unique, dtype=np.int32)
-        return BM25(engine, indptr, indices, self.surface)
+        if false_starts is None and encode is not None:
+            readings = Speller(self.surface).prefix_readings(lambda w: stem(w) in self.vocab)
+            false_starts = spelling_false_starts(readings, encode)
+        return BM25(engine, indptr, indices, self.surface, false_starts=false_starts or ())

@@ -11,21 +11,31 @@ import bisect
 import difflib
 import itertools
 import threading
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
+
+import numpy as np
 
 from internbot.tokens import specificity
 
 #: A candidate must be at least this similar (difflib's ratio) to replace the word.
 CUTOFF = 0.85
+#: An everyday English word (`specificity` under this) read as the start of a longer corpus
+#: word must mean nearly the same: "meet" → "meetups" (cosine 0.78), not "free" → "freelancers"
+#: (0.26) or "soft" → "software" (0.28). Measured in docs/quality.md, item 50.
+EVERYDAY = 0.5
+SAME_MEANING = 0.5
 
 
 class Speller:
     """Maps a misspelt or partial word to a corpus term (the stem of a corpus word)."""
 
-    def __init__(self, surface: dict[str, str]) -> None:
+    def __init__(self, surface: dict[str, str], false_starts: Iterable[str] = ()) -> None:
         #: Each corpus word (longer than three letters) with its stem.
         self.surface = surface
+        #: Everyday words that only look like the start of a corpus word (`false_starts`).
+        self.false_starts = frozenset(false_starts)
         self._sorted = sorted(surface)
         self._index: Any = None
         self._lock = threading.Lock()
@@ -50,14 +60,38 @@ class Speller:
         if close is not None:
             return self.surface[close]
         # An abbreviation or word stem: "math" → "mathematics", "meet" → "meetups".
-        start = bisect.bisect_left(self._sorted, word)
-        longer = list(itertools.takewhile(lambda w: w.startswith(word),
-                                          itertools.islice(self._sorted, start, None)))
-        if longer:
-            return self.surface[min(longer, key=len)]
+        longer = self._longer(word)
+        if longer and word not in self.false_starts:
+            return self.surface[longer]
         # A longer form of a corpus word: "afterwards" → "after".
         shorter = [word[:k] for k in range(len(word), 3, -1) if word[:k] in self.surface]
         return self.surface[shorter[0]] if shorter else None
+
+    def _longer(self, word: str) -> str | None:
+        """The shortest corpus word that starts with `word` (and is longer), if any."""
+        start = bisect.bisect_left(self._sorted, word)
+        longer = [w for w in itertools.takewhile(lambda w: w.startswith(word),
+                                                 itertools.islice(self._sorted, start, None))
+                  if w != word]
+        return min(longer, key=len) if longer else None
+
+    def prefix_readings(self, known: Callable[[str], bool]) -> dict[str, str]:
+        """Everyday words the corpus lacks (`known` is false) that `correct` would read as the
+        start of a longer corpus word: each with that word ("free" → "freelancers")."""
+        out: dict[str, str] = {}
+        seen: set[str] = set()
+        for word in self._sorted:
+            for k in range(4, len(word)):
+                start = word[:k]
+                if start in seen:
+                    continue
+                seen.add(start)
+                if start.isalpha() and start not in self.surface and not known(start) \
+                        and specificity(start) < EVERYDAY:
+                    longer = self._longer(start)
+                    if longer is not None:
+                        out[start] = longer
+        return out
 
     def _closest(self, word: str) -> str | None:
         """The most similar corpus word within two edits, if similar enough."""
@@ -80,6 +114,18 @@ class Speller:
         """The corpus word a misspelt `word` meant, found by edit distance only (no stems or
         abbreviations): what may replace it in the text that is embedded."""
         return self._closest(word) if len(word) >= 4 and not word.isdigit() else None
+
+
+def false_starts(readings: Mapping[str, str], encode: Callable[[list[str]], np.ndarray],
+                 same: float = SAME_MEANING) -> list[str]:
+    """The words of `prefix_readings` whose reading means something else: the model's cosine
+    between the word and the corpus word it would become is under `same`. Sorted."""
+    if not readings:
+        return []
+    starts = sorted(readings)
+    vectors = encode([*starts, *(readings[s] for s in starts)])
+    cosines = np.einsum("ij,ij->i", vectors[: len(starts)], vectors[len(starts):])
+    return [s for s, c in zip(starts, cosines, strict=True) if c < same]
 
 
 def is_transposition(typed: str, word: str) -> bool:

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 import time
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, replace
 from itertools import islice
 from pathlib import Path
@@ -107,7 +107,9 @@ class IndexWriter:
         self._sentences.write(np.ascontiguousarray(sentence_vectors, dtype=np.float16).tobytes())
 
     def finish(self, manifest: Manifest, *, factory: str = "auto", faiss_index: Any = None,
-               curated: CuratedIndex | None = None) -> Manifest:
+               curated: CuratedIndex | None = None,
+               encode: Callable[[list[str]], np.ndarray] | None = None,
+               false_starts: Sequence[str] | None = None) -> Manifest:
         """Write everything else (FAISS is built here unless given) and a manifest; the temp
         folder then loads with `load(writer.tmp)`. Returns the manifest written."""
         np.save(self.tmp / "chunk_offsets.npy", self._chunks.close())
@@ -120,7 +122,7 @@ class IndexWriter:
         _npy_from_raw(self._sentences, self.tmp / "sentences.npy", np.float16,
                       (self.sentence_rows, self.dim))
         lexical = [p.relative_to(self.tmp).as_posix()
-                   for p in self._lexical.finish().save(self.tmp / LEXICAL)]
+                   for p in self._lexical.finish(encode, false_starts).save(self.tmp / LEXICAL)]
         del self._lexical  # its postings are on disk now; free them before FAISS
         manifest = replace(manifest, chunk_count=self.rows, sentence_count=self.sentence_rows)
         if faiss_index is None:
@@ -178,7 +180,8 @@ def save(index: Index, index_dir: Path) -> None:
                 index.keys[0][lo:hi].tolist(), index.keys[1][offsets[lo] : offsets[hi]].tolist())
             writer.add(index.chunks[lo:hi], index.vectors[lo:hi],
                        index.sentence_vectors[offsets[lo] : offsets[hi]], keys)
-        writer.finish(replace(m, files={}), faiss_index=index.faiss_index, curated=index.curated)
+        writer.finish(replace(m, files={}), faiss_index=index.faiss_index, curated=index.curated,
+                      false_starts=sorted(index.lexical.speller.false_starts))
         writer.commit()
 
 
