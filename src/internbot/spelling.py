@@ -86,8 +86,8 @@ class Speller:
                 if start in seen:
                     continue
                 seen.add(start)
-                if start.isalpha() and start not in self.surface and not known(start) \
-                        and specificity(start) < EVERYDAY:
+                if start.isalpha() and start not in self.surface \
+                        and specificity(start) < EVERYDAY and not known(start):
                     longer = self._longer(start)
                     if longer is not None:
                         out[start] = longer
