@@ -23,7 +23,7 @@ from internbot.tokens import specificity
 CUTOFF = 0.85
 #: An everyday English word (`specificity` under this) read as the start of a longer corpus
 #: word must mean nearly the same: "meet" → "meetups" (cosine 0.78), not "free" → "freelancers"
-#: (0.26) or "soft" → "software" (0.28). Measured in docs/quality.md, item 50.
+#: (0.26) or "soft" → "software" (0.28). Both set before measuring: docs/quality.md, item 50.
 EVERYDAY = 0.5
 SAME_MEANING = 0.5
 
@@ -60,8 +60,7 @@ class Speller:
         if close is not None:
             return self.surface[close]
         # An abbreviation or word stem: "math" → "mathematics", "meet" → "meetups".
-        longer = self._longer(word)
-        if longer and word not in self.false_starts:
+        if word not in self.false_starts and (longer := self._longer(word)):
             return self.surface[longer]
         # A longer form of a corpus word: "afterwards" → "after".
         shorter = [word[:k] for k in range(len(word), 3, -1) if word[:k] in self.surface]
