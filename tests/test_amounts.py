@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from internbot.amounts import asks_amount, states_amount
+from internbot.amounts import asks_amount, states_amount, unstated
 from internbot.config import Settings
 
 
@@ -16,6 +16,11 @@ from internbot.config import Settings
     "How many vacation days do interns get?",
     "how much do ML interns make?",
     "How much is the housing stipend?",
+    "What's the acceptance rate for the Google AI Residency?",
+    "What is the tuition for a master's in machine learning?",
+    "What score do I need on the GRE?",
+    "What's the minimum age for a Google internship?",
+    "What percentage of interns get return offers?",
 ])
 def test_questions_asking_for_an_amount(question: str) -> None:
     assert asks_amount(question)
@@ -27,11 +32,27 @@ def test_questions_asking_for_an_amount(question: str) -> None:
     "Which companies pay the most?",  # companies, not a sum
     "How much experience do I need?",
     "What is steady income?",  # a definition
-    "What is the time rate of change of electric charge?",
+    "What is the number one skill recruiters look for?",
     "Besides salary, what benefits might an intern package include?",
 ])
 def test_questions_asking_for_something_else(question: str) -> None:
     assert not asks_amount(question)
+
+
+def test_a_proportion_asked_needs_a_share_stated() -> None:
+    rate = "What is the acceptance rate of the FAIR internship?"
+    assert unstated(rate, "The FAIR internship program offers a 12-week immersive experience.")
+    assert not unstated(rate, "Only 5.3% of applicants are admitted.")
+    assert not unstated(rate, "About one in four applicants gets an offer.")
+    assert not unstated("What was the ratio of settlers to soldiers?", "They were outnumbered 20 to 1.")
+    assert not unstated("What proportion were Protestant?", "About one-eighth of the population.")
+    # Asking what a rate is: the passage that defines it names it.
+    assert not unstated("What is the time rate of change of electric charge?",
+                        "Electric current is defined as the time rate of change of electric charge.")
+    # Any figure answers an amount that is not a share; a question asking for none is never unstated.
+    assert not unstated("How many weeks does it last?", "A 12-week program.")
+    assert unstated("How many weeks does it last?", "An immersive program.")
+    assert not unstated("What is steady income?", "No figure here.")
 
 
 def test_what_states_an_amount() -> None:

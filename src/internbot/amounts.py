@@ -1,15 +1,21 @@
 """Questions that ask for an amount, and texts that state one: the expected answer type of
-classic question answering, reduced to the one type a guide's near misses share. "What is the
-salary of a data scientist?" over a guide that only describes what data scientists do is
-answered by a passage with no figure in it; a passage that answers it would hold one."""
+classic question answering, reduced to the types a guide's near misses share: an amount, and a
+proportion among amounts. "What is the salary of a data scientist?" over a guide that only
+describes what data scientists do is answered by a passage with no figure in it; a passage that
+answers it would hold one."""
 
 from __future__ import annotations
 
 import re
 
-#: Money and measures asked for by name ("what is the average salary…", "what GPA…").
+#: Measures that are shares of a whole: their answer is a proportion ("5.3%", "one in four"),
+#: not just any figure ("a 12-week internship" does not tell an acceptance rate).
+_PROPORTIONS = r"percentage|percent|proportion|fraction|rates?|ratio"
+#: Money and measures asked for by name ("what is the average salary…", "what GPA…", "what is
+#: the acceptance rate…"; not "the number one…").
 _MEASURES = (r"salary|salaries|pay|wage|wages|stipend|income|compensation|cost|price|fee|fees"
-             r"|gpa|percentage")
+             r"|tuition|budget|gpa|score|scores|number(?! one)|amount|age|population|temperature|"
+             + _PROPORTIONS)
 #: Questions asking for an amount: a count ("how many…"), a sum ("how much does … earn / cost",
 #: "how much is…"), or a measure by name after "what" ("what GPA…", "what is the average
 #: salary…", not the definition "what is steady income?"). Degree questions ("how much does my GPA
@@ -30,6 +36,17 @@ STATES_AMOUNT = re.compile(
     r"|percent|few|several|couple|handful|single|double)\b",
     re.I,
 )
+#: A question asking for a proportion by name ("what percentage of…", "the acceptance rate…").
+ASKS_PROPORTION = re.compile(rf"^\W*(?:what|which)\b.*\b(?:{_PROPORTIONS})\b", re.I)
+#: What states a proportion: a percentage, a fraction, "one in four", "20 to 1", "for every", a
+#: rate or ratio named, or a vague share ("the majority").
+STATES_PROPORTION = re.compile(
+    r"%|\bper ?cent|\b(?:half|halves|thirds?|quarters?|fifths?|sixths?|sevenths?|eighths?|ninths?"
+    r"|tenths?|majority|minority|rates?|ratios?)\b|\bout of\b|\bfor every\b|\bin every\b"
+    r"|\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:in|to) (?:\d|one|two|three"
+    r"|four|five|six|seven|eight|nine|ten)",
+    re.I,
+)
 
 
 def asks_amount(question: str) -> bool:
@@ -38,3 +55,12 @@ def asks_amount(question: str) -> bool:
 
 def states_amount(text: str) -> bool:
     return bool(STATES_AMOUNT.search(text))
+
+
+def unstated(question: str, text: str) -> bool:
+    """The question asks for an amount and `text` states none (for a proportion, no share)."""
+    if not asks_amount(question):
+        return False
+    if ASKS_PROPORTION.search(question):
+        return not STATES_PROPORTION.search(text)
+    return not states_amount(text)

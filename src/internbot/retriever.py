@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from internbot.amounts import asks_amount, states_amount
+from internbot.amounts import unstated
 from internbot.embedder import Embedder
 from internbot.index import Index, index_aliases
 from internbot.lexical import BM25
@@ -302,7 +302,7 @@ class Retriever:
             margin=float(fused[top] - fused[order[1]]) if len(order) > 1 else 0.0,
             agreement=float(np.argmax(dense) == np.argmax(lex_norm)) if lex_norm.any() else 0.0,
             foreign=foreign,
-            unstated=float(asks_amount(text) and not states_amount(index.chunks[cand[top]].text)),
+            unstated=float(unstated(text, index.chunks[cand[top]].text)),
         )
         return Retrieval(hits, evidence, concepts, unknown)
 
