@@ -55,6 +55,17 @@ def test_a_proportion_asked_needs_a_share_stated() -> None:
     assert not unstated("What is steady income?", "No figure here.")
 
 
+def test_a_count_of_time_needs_that_unit_counted() -> None:
+    days = "How many vacation days do software engineers get at Microsoft?"
+    assert unstated(days, "With a typical duration of 12 to 16 weeks, interns work closely with experts.")
+    assert not unstated(days, "Engineers get a few days off, and 20 days of vacation after a year.")
+    assert unstated("How many hours a week do ML interns work?", "The FAIR internship lasts 12 weeks.")
+    assert not unstated("How many weeks is the FAIR internship?", "It offers a 12-week immersive experience.")
+    # A date tells a number of years.
+    assert not unstated("How many years have these practices existed?", "They began around 1700.")
+    assert unstated("How many months did it take to write?", "He wrote it in Rotterdam.")
+
+
 def test_what_states_an_amount() -> None:
     assert states_amount("Interns earn $8,000 a month.") and states_amount("It takes three minutes.")
     assert states_amount("A few solid projects are enough.")

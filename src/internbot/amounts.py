@@ -1,6 +1,6 @@
 """Questions that ask for an amount, and texts that state one: the expected answer type of
-classic question answering, reduced to the types a guide's near misses share: an amount, and a
-proportion among amounts. "What is the salary of a data scientist?" over a guide that only
+classic question answering, reduced to the types a guide's near misses share: an amount, and among amounts a
+proportion or a count of time. "What is the salary of a data scientist?" over a guide that only
 describes what data scientists do is answered by a passage with no figure in it; a passage that
 answers it would hold one."""
 
@@ -48,6 +48,24 @@ STATES_PROPORTION = re.compile(
     re.I,
 )
 
+#: A count of a unit of time ("how many days…", "how many vacation days…"): its answer names
+#: that unit ("12 to 16 weeks" does not tell a number of days).
+ASKS_DURATION = re.compile(
+    r"^\W*how many (?:\w+ )?(second|minute|hour|day|week|month|year|decade|centur)(?:s|y|ies)?\b", re.I)
+_COUNT = (r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen"
+          r"|twenty|thirty|forty|fifty|sixty|hundreds? of|thousands? of|few|several|couple of|many|dozens?"
+          r"|half an?)")
+#: A calendar year, decade or century tells a number of years ("beginning around 1700").
+_YEARS = re.compile(r"\b1\d{3}s?\b|\b20\d\ds?\b|\bdecades?\b|\bcentur(?:y|ies)\b", re.I)
+
+
+def states_duration(text: str, unit: str) -> bool:
+    """Whether `text` counts the time `unit` ("second" … "centur"): a number or a vague count
+    before it ("12-week", "a few days"), or, for years and longer, a date."""
+    if re.search(rf"\b{_COUNT}(?:[\s-]+\w+)?[\s-]+{unit}(?:s|y|ies)?\b", text, re.I):
+        return True
+    return unit in ("year", "decade", "centur") and bool(_YEARS.search(text))
+
 
 def asks_amount(question: str) -> bool:
     return bool(ASKS_AMOUNT.search(question))
@@ -58,9 +76,12 @@ def states_amount(text: str) -> bool:
 
 
 def unstated(question: str, text: str) -> bool:
-    """The question asks for an amount and `text` states none (for a proportion, no share)."""
+    """The question asks for an amount and `text` states none (for a proportion, no share; for a
+    count of days or years, none of them)."""
     if not asks_amount(question):
         return False
     if ASKS_PROPORTION.search(question):
         return not STATES_PROPORTION.search(text)
+    if duration := ASKS_DURATION.search(question):
+        return not states_duration(text, duration.group(1).lower())
     return not states_amount(text)

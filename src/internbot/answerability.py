@@ -64,7 +64,8 @@ SUPPORT_QUANTILE = 0.98
 #: ("free" as "freelancers": `spelling.false_starts`), so the index is rebuilt with that list.
 #: 15: more measures ask for an amount ("what is the tuition…"), and a proportion asked ("what
 #: is the acceptance rate…") needs a share stated, not any figure (`amounts.unstated`).
-CALIBRATION_VERSION = 15
+#: 16: a count of a unit of time ("how many days…") needs that unit counted (`states_duration`).
+CALIBRATION_VERSION = 16
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 
