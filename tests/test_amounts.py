@@ -66,6 +66,20 @@ def test_a_count_of_time_needs_that_unit_counted() -> None:
     assert unstated("How many months did it take to write?", "He wrote it in Rotterdam.")
 
 
+def test_a_date_asked_needs_a_date_stated() -> None:
+    deadline = "What is the deadline for Google's machine learning internship applications?"
+    assert unstated(deadline, "Renowned tech giants like Google offer prestigious programs.")
+    assert not unstated(deadline, "Applications close on October 15th.")
+    assert not unstated("In what month does recruiting start?", "The season kicks off in August.")
+    assert not unstated("In what year was it founded?", "It was founded in 911.")
+    assert not unstated("What day of the week is it held?", "It is held on Wednesdays.")
+    assert unstated("What year was the Google AI Residency founded?", "A year-long program.")
+    assert unstated("By what month do companies finish recruiting?",
+                    "Interns earn $6,000 to $10,000 per month.")
+    assert not unstated("What year of college should I apply?", "Many apply in their junior year.")
+    assert not unstated("What is a good portfolio project?", "No date here.")  # asks for none
+
+
 def test_what_states_an_amount() -> None:
     assert states_amount("Interns earn $8,000 a month.") and states_amount("It takes three minutes.")
     assert states_amount("A few solid projects are enough.")

@@ -1,8 +1,8 @@
-"""Questions that ask for an amount, and texts that state one: the expected answer type of
-classic question answering, reduced to the types a guide's near misses share: an amount, and among amounts a
-proportion or a count of time. "What is the salary of a data scientist?" over a guide that only
-describes what data scientists do is answered by a passage with no figure in it; a passage that
-answers it would hold one."""
+"""Questions that ask for an amount or a date, and texts that state one: the expected answer type
+of classic question answering, reduced to the types a guide's near misses share: an amount
+(among amounts, a proportion or a count of time) and a date. "What is the salary of a data
+scientist?" over a guide that only describes what data scientists do is answered by a passage
+with no figure in it; a passage that answers it would hold one."""
 
 from __future__ import annotations
 
@@ -66,6 +66,26 @@ def states_duration(text: str, unit: str) -> bool:
         return True
     return unit in ("year", "decade", "centur") and bool(_YEARS.search(text))
 
+#: A question asking for a date by name ("in what year…", "what is the application deadline…").
+ASKS_DATE = re.compile(
+    r"^\W*(?:(?:in |on |by )?(?:what|which)"
+    r" (?:dates?|days?|months?|years?|decades?|centur(?:y|ies)|deadlines?)\b"
+    r"|(?:what|when)(?:['’]s| is| are| was| were) (?:the|a|an|my|your|their)(?: \w+){0,2}"
+    r" (?:dates?|deadlines?)\b)",
+    re.I,
+)
+_MONTHS = (r"january|february|march|april|may|june|july|august|september|october|november|december"
+           r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec")
+#: What states a date: a month, a weekday, a season, a year (not the "000" of "$10,000"), a day of
+#: the month, a century, or a year of study ("what year should I apply?": "in your junior year").
+STATES_DATE = re.compile(
+    rf"\b(?:{_MONTHS}|(?:mon|tues|wednes|thurs|fri|satur|sun)days?|spring|summer|autumn|fall|winter"
+    r"|today|tomorrow|yesterday|weekly|daily|annually|yearly|centur(?:y|ies)|decades?|bc|ad|bce|ce"
+    r"|freshman|sophomore|junior|senior|(?:first|second|third|fourth|final|last)[\s-]year)\b"
+    r"|(?<![\d,.$])\b\d{3,4}s?\b(?![,.]\d)|\b\d{1,2}(?:st|nd|rd|th)\b",
+    re.I,
+)
+
 
 def asks_amount(question: str) -> bool:
     return bool(ASKS_AMOUNT.search(question))
@@ -76,8 +96,10 @@ def states_amount(text: str) -> bool:
 
 
 def unstated(question: str, text: str) -> bool:
-    """The question asks for an amount and `text` states none (for a proportion, no share; for a
-    count of days or years, none of them)."""
+    """The question asks for an amount or a date and `text` states none (for a proportion, no
+    share; for a count of days or years, none of them)."""
+    if ASKS_DATE.search(question):
+        return not STATES_DATE.search(text)
     if not asks_amount(question):
         return False
     if ASKS_PROPORTION.search(question):

@@ -65,7 +65,8 @@ SUPPORT_QUANTILE = 0.98
 #: 15: more measures ask for an amount ("what is the tuition…"), and a proportion asked ("what
 #: is the acceptance rate…") needs a share stated, not any figure (`amounts.unstated`).
 #: 16: a count of a unit of time ("how many days…") needs that unit counted (`states_duration`).
-CALIBRATION_VERSION = 16
+#: 17: a date asked ("in what year…", "what is the deadline…") needs a date stated.
+CALIBRATION_VERSION = 17
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 
