@@ -198,7 +198,8 @@ def test_sentence_case_headings_nest_under_title_case_ones_in_plain_text() -> No
     """A plain-text guide styled with Title Case sections and sentence-case subsections keeps
     that outline; a guide in one case, or opening in sentence case, stays flat."""
     from internbot.chunking import build_sections
-    from internbot.parsing import heading_case, parse
+    from internbot.outline import heading_case
+    from internbot.parsing import parse
     from internbot.records import Document
 
     assert heading_case("Contribute to Open Source Projects") == "title"
@@ -316,3 +317,27 @@ def test_a_sentence_is_embedded_with_its_section_path_and_label() -> None:
     assert item.sentence_texts() == ["Best Internships › Microsoft Research: It lasts 12 to 16 weeks."]
     intro = replace(chunk, section=(), sentences=("Read this first.",))
     assert intro.sentence_texts() == ["Guide: Read this first."]
+
+
+def test_a_sub_heading_repeated_under_every_topic_nests_under_each() -> None:
+    """"Example Project Ideas" after each of "Java", "Python" and "Linux", at their level in plain
+    text: each list of ideas goes under its topic, not beside it with no word of it."""
+    from internbot.chunking import build_sections
+    from internbot.parsing import parse
+    from internbot.records import Document
+
+    def paths(text: str) -> list[tuple[str, ...]]:
+        return [s.path for s in build_sections(parse(Document("g", "A Guide", "g.txt", text)))]
+
+    def guide(topics: tuple[str, ...]) -> str:
+        return "A Guide\n" + "".join(
+            f"{topic}\n{topic} is a skill interns use every day at work.\nExample Project Ideas\n"
+            f"Try these to practise {topic} at home.\n• Build a {topic} tool that sorts files.\n"
+            for topic in topics) + "Keep Learning\nPractice every week.\n"
+
+    got = paths(guide(("Java", "Python", "Linux")))
+    assert ("Linux", "Example Project Ideas") in got and ("Java", "Example Project Ideas") in got
+    assert ("Example Project Ideas",) not in got
+    assert ("Keep Learning",) in got
+    # Twice is not yet a pattern: the headings keep the levels plain text gave them.
+    assert ("Example Project Ideas",) in paths(guide(("Java", "Python")))

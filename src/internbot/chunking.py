@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from internbot.parsing import Block, parse
 from internbot.records import Chunk, ChunkKind, Document
 
-CHUNKER_VERSION = "14"  # 14: steps a plain-text section announces ("…:") nest under it
+CHUNKER_VERSION = "15"  # 15: a sub-heading repeated under every topic nests under each (`outline`)
 MIN_PARAGRAPH_CHARS = 120
 MIN_LIST_MEMBERS = 3
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Literal
 
+from internbot.outline import outline
 from internbot.records import Document
 
 BlockKind = Literal["heading", "paragraph", "bullet"]
@@ -123,114 +124,9 @@ def parse_text(text: str) -> list[Block]:
             blocks.append(Block("heading", line.rstrip(":").strip(), 1))
         else:
             blocks.append(Block("paragraph", line))
-    return nest_announced(case_outline(numbered_spine(blocks, numbers)))
+    return outline(blocks, numbers)
 
 
-#: Short words a Title Case heading leaves lower case ("Contribute to Open Source Projects").
-_SMALL = frozenset({"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of",
-                    "on", "or", "over", "per", "the", "to", "up", "via", "vs", "with"})
-
-
-def heading_case(text: str) -> str:
-    """"title" (every word of four letters or more capitalised after the first), "sentence"
-    (one of them lower case), or "" (too few such words to tell)."""
-    rest = [w for w in re.findall(r"[A-Za-z][\w'’]*", text)[1:] if len(w) >= 4 and w.lower() not in _SMALL]
-    if not rest:
-        return ""
-    if all(w[0].isupper() for w in rest):
-        return "title"
-    return "sentence" if any(w[0].islower() for w in rest) else ""
-
-
-def case_outline(blocks: list[Block]) -> list[Block]:
-    """Nest sentence-case headings under the Title Case ones of a plain-text guide.
-
-    Plain text loses heading levels, but many guides keep their house style: sections in Title
-    Case ("Contribute to Open Source Projects"), subsections in sentence case ("How to get
-    involved with open source"). When a document's plain headings are both, at least
-    CASE_OUTLINE_MIN of each, and the first is Title Case, a sentence-case heading after a Title
-    Case one moves one level down, and with it the entries and list titles under it.
-    """
-    case = {i: heading_case(b.text) for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1}
-    known = [c for c in case.values() if c]
-    if (not known or known[0] != "title" or known.count("title") < CASE_OUTLINE_MIN
-            or known.count("sentence") < CASE_OUTLINE_MIN):
-        return blocks
-    out, nested = list(blocks), False
-    for i, b in enumerate(blocks):
-        if i in case:  # a plain heading: a sentence-case one nests, and an undecided one after it
-            nested = case[i] == "sentence" or (nested and not case[i])
-            if nested:
-                out[i] = replace(b, level=2)
-        elif nested and b.kind == "heading" and b.level:
-            out[i] = replace(b, level=b.level + 1)
-    return out
-
-
-def nest_announced(blocks: list[Block]) -> list[Block]:
-    """Nest the steps a section announces under it.
-
-    Plain text loses the level of "Use a Professional Headshot" under "How to Craft an
-    Impressive LinkedIn Portfolio", whose text ends "…to building a stellar LinkedIn portfolio:".
-    When a section's last paragraph (captions aside) ends with a colon and at least
-    ANNOUNCED_MIN headings of its level follow, each over one or two paragraphs only, those
-    headings move one level down: the run ends at the first over more, or over a list."""
-    out = list(blocks)
-    heads = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level]
-    ends = [*heads[1:], len(blocks)] if heads else []
-    for n, (head, end) in enumerate(zip(heads, ends, strict=True)):
-        said = [b for b in blocks[head + 1 : end] if b.kind == "paragraph" and not _caption(b.text)]
-        if not said or not said[-1].text.endswith(":") or blocks[end - 1].kind == "bullet":
-            continue
-        run = []
-        for step, step_end in zip(heads[n + 1 :], ends[n + 1 :], strict=True):
-            body = blocks[step + 1 : step_end]
-            if (blocks[step].level != blocks[head].level or blocks[step].list_title
-                    or not 1 <= len(body) <= 2 or any(b.kind != "paragraph" for b in body)):
-                break
-            run.append(step)
-        if len(run) >= ANNOUNCED_MIN:
-            for step in run:
-                out[step] = replace(blocks[step], level=blocks[step].level + 1)
-    return out
-
-
-def _caption(line: str) -> bool:
-    """A short line without a full stop: an image's caption or alt text, not prose."""
-    return len(line.split()) <= 6 and not line.rstrip().endswith((".", ":", "!", "?"))
-
-
-#: Steps a section must announce before they are read as nested under it.
-ANNOUNCED_MIN = 3
-
-
-def numbered_spine(blocks: list[Block], numbers: dict[int, int]) -> list[Block]:
-    """Promote numbered headings that are the document's own sections.
-
-    "1. Google AI Residency:" is usually an entry within a section (level 2). But when the
-    longest run of consecutively numbered headings has plain headings between its members
-    ("2. Internship vs a Job", "Benefits of Internships", "3. Why Pursue…"), the numbers are the
-    outline: they become level 1 and every heading from the first of them on moves one level down.
-    """
-    chains: list[list[int]] = []
-    for at, n in numbers.items():
-        chain = next((c for step in (1, 2) for c in chains if numbers[c[-1]] == n - step), None)
-        if chain is None:
-            chains.append([at])
-        else:
-            chain.append(at)
-    spine = max(chains, key=len, default=[])
-    if len(spine) < 3 or not any(b.kind == "heading" and b.level == 1 and i not in numbers
-                                 for i, b in enumerate(blocks[spine[0] : spine[-1]], spine[0])):
-        return blocks
-    members = set(spine)
-    return [replace(b, level=1) if i in members
-            else replace(b, level=b.level + 1) if b.kind == "heading" and i > spine[0] and b.level
-            else b for i, b in enumerate(blocks)]
-
-
-#: Headings of each case a plain-text guide needs before its case is read as its outline.
-CASE_OUTLINE_MIN = 3
 
 MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
