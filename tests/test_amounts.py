@@ -19,6 +19,8 @@ from internbot.config import Settings
     "What's the acceptance rate for the Google AI Residency?",
     "What is the tuition for a master's in machine learning?",
     "What score do I need on the GRE?",
+    "What SAT score do I need?",
+    "What starting salary do ML interns get?",
     "What's the minimum age for a Google internship?",
     "What percentage of interns get return offers?",
 ])
@@ -33,6 +35,8 @@ def test_questions_asking_for_an_amount(question: str) -> None:
     "How much experience do I need?",
     "What is steady income?",  # a definition
     "What is the number one skill recruiters look for?",
+    "What is income?",  # a definition
+    "Which firms rate interns highly?",
     "Besides salary, what benefits might an intern package include?",
 ])
 def test_questions_asking_for_something_else(question: str) -> None:

@@ -16,15 +16,20 @@ _PROPORTIONS = r"percentage|percent|proportion|fraction|rates?|ratio"
 _MEASURES = (r"salary|salaries|pay|wage|wages|stipend|income|compensation|cost|price|fee|fees"
              r"|tuition|budget|gpa|score|scores|number(?! one)|amount|age|population|temperature|"
              + _PROPORTIONS)
+#: Measures that are only nouns, so one word may come between them and "what" ("what SAT
+#: score…", "what starting salary…"), where "which companies pay…" asks for companies.
+_NOUN_MEASURES = (r"salary|salaries|wage|wages|stipend|income|compensation|tuition|gpa|score|scores"
+                  r"|percentage|proportion|fraction|ratio|temperature|population")
 #: Questions asking for an amount: a count ("how many…"), a sum ("how much does … earn / cost",
-#: "how much is…"), or a measure by name after "what" ("what GPA…", "what is the average
-#: salary…", not the definition "what is steady income?"). Degree questions ("how much does my GPA
-#: matter?") and yes-or-no ones ("does my GPA matter?") ask for none.
+#: "how much is…"), or a measure by name after "what" ("what GPA…", "what SAT score…", "what is
+#: the average salary…", not the definition "what is steady income?"). Degree questions ("how
+#: much does my GPA matter?") and yes-or-no ones ("does my GPA matter?") ask for none.
 ASKS_AMOUNT = re.compile(
     r"^\W*(?:how many\b"
     r"|how much (?:is|are|was|were)\b"
     r"|how much\b.*\b(?:make|makes|made|earn|earns|earned|pay|pays|paid|cost|costs|charge|charges)\b"
     rf"|(?:what|which) (?:{_MEASURES})\b"
+    rf"|(?:what|which) (?!(?:is|are|was|were)\b)\w+ (?:{_NOUN_MEASURES})\b"
     rf"|what(?:['’]s| is| are| was| were) (?:the|a|an|my|your|their)(?: \w+){{0,2}} (?:{_MEASURES})\b)",
     re.I,
 )

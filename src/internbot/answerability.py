@@ -66,7 +66,8 @@ SUPPORT_QUANTILE = 0.98
 #: is the acceptance rate…") needs a share stated, not any figure (`amounts.unstated`).
 #: 16: a count of a unit of time ("how many days…") needs that unit counted (`states_duration`).
 #: 17: a date asked ("in what year…", "what is the deadline…") needs a date stated.
-CALIBRATION_VERSION = 17
+#: 18: a noun measure may follow one word after "what" ("what SAT score…").
+CALIBRATION_VERSION = 18
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 
