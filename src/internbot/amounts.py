@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import re
 
+#: Number words, the small ones alone for "one in four" and "20 to 1".
+_ONE_TO_TEN = "one|two|three|four|five|six|seven|eight|nine|ten"
+_NUMBER_WORDS = rf"{_ONE_TO_TEN}|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
+
 #: Measures that are shares of a whole: their answer is a proportion ("5.3%", "one in four"),
 #: not just any figure ("a 12-week internship" does not tell an acceptance rate).
 _PROPORTIONS = r"percentage|percent|proportion|fraction|rates?|ratio"
-#: Money and measures asked for by name ("what is the average salary…", "what GPA…", "what is
-#: the acceptance rate…"; not "the number one…").
-_MEASURES = (r"salary|salaries|pay|wage|wages|stipend|income|compensation|cost|price|fee|fees"
-             r"|tuition|budget|gpa|score|scores|number(?! one)|amount|age|population|temperature|"
-             + _PROPORTIONS)
 #: Measures that are only nouns, so one word may come between them and "what" ("what SAT
 #: score…", "what starting salary…"), where "which companies pay…" asks for companies.
 _NOUN_MEASURES = (r"salary|salaries|wage|wages|stipend|income|compensation|tuition|gpa|score|scores"
                   r"|percentage|proportion|fraction|ratio|temperature|population")
+#: Money and measures asked for by name ("what is the average salary…", "what GPA…", "what is
+#: the acceptance rate…"; not "the number one…"): the nouns, those that are verbs too, the shares.
+_MEASURES = (rf"{_NOUN_MEASURES}|pay|cost|price|fee|fees|budget|number(?! one)|amount|age|"
+             + _PROPORTIONS)
 #: Questions asking for an amount: a count ("how many…"), a sum ("how much does … earn / cost",
 #: "how much is…"), or a measure by name after "what" ("what GPA…", "what SAT score…", "what is
 #: the average salary…", not the definition "what is steady income?"). Degree questions ("how
@@ -36,8 +39,7 @@ ASKS_AMOUNT = re.compile(
 #: What states an amount: a digit, a currency sign, a number word or a vague quantity ("a few",
 #: "several"), since "how many…" is fairly answered without a figure.
 STATES_AMOUNT = re.compile(
-    r"\d|[$€£¥₹]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen"
-    r"|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|twice"
+    rf"\d|[$€£¥₹]|\b(?:{_NUMBER_WORDS}|hundreds?|thousands?|millions?|billions?|dozens?|half|twice"
     r"|percent|few|several|couple|handful|single|double)\b",
     re.I,
 )
@@ -48,8 +50,7 @@ ASKS_PROPORTION = re.compile(rf"^\W*(?:what|which)\b.*\b(?:{_PROPORTIONS})\b", r
 STATES_PROPORTION = re.compile(
     r"%|\bper ?cent|\b(?:half|halves|thirds?|quarters?|fifths?|sixths?|sevenths?|eighths?|ninths?"
     r"|tenths?|majority|minority|rates?|ratios?)\b|\bout of\b|\bfor every\b|\bin every\b"
-    r"|\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:in|to) (?:\d|one|two|three"
-    r"|four|five|six|seven|eight|nine|ten)",
+    rf"|\b(?:\d+|{_ONE_TO_TEN}) (?:in|to) (?:\d|{_ONE_TO_TEN})",
     re.I,
 )
 
@@ -57,9 +58,8 @@ STATES_PROPORTION = re.compile(
 #: that unit ("12 to 16 weeks" does not tell a number of days).
 ASKS_DURATION = re.compile(
     r"^\W*how many (?:\w+ )?(second|minute|hour|day|week|month|year|decade|centur)(?:s|y|ies)?\b", re.I)
-_COUNT = (r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen"
-          r"|twenty|thirty|forty|fifty|sixty|hundreds? of|thousands? of|few|several|couple of|many|dozens?"
-          r"|half an?)")
+_COUNT = (rf"(?:\d[\d,.]*|a|an|{_NUMBER_WORDS}|sixty|hundreds? of|thousands? of|few|several"
+          r"|couple of|many|dozens?|half an?)")
 #: A calendar year, decade or century tells a number of years ("beginning around 1700").
 _YEARS = re.compile(r"\b1\d{3}s?\b|\b20\d\ds?\b|\bdecades?\b|\bcentur(?:y|ies)\b", re.I)
 

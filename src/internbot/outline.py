@@ -145,14 +145,19 @@ def nest_repeated(blocks: list[Block]) -> list[Block]:
     take the level most of them have, and each occurrence one level below.
     """
     heads = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level and not b.list_title]
-    counts = Counter(_title_key(blocks[i].text) for i in heads)
-    repeated = {key for key, n in counts.items() if n >= REPEATED_MIN}
+    keys = {i: _title_key(blocks[i].text) for i in heads}
+    counts = Counter(keys.values())
+    # In document order, so a topic two repeated titles share ends the same on every run.
+    repeated = [key for key in dict.fromkeys(keys.values()) if counts[key] >= REPEATED_MIN]
+
+    def topic(at: int) -> int | None:
+        """The nearest heading before `at` that is not itself a repeated one."""
+        return next((j for j in reversed(heads) if j < at and keys[j] not in repeated), None)
+
     out = list(blocks)
     for key in repeated:
-        at = [i for i in heads if _title_key(blocks[i].text) == key]
-        topics = {t for i in at
-                  if (t := next((j for j in reversed(heads) if j < i
-                                 and _title_key(blocks[j].text) not in repeated), None)) is not None}
+        at = [i for i in heads if keys[i] == key]
+        topics = {t for i in at if (t := topic(i)) is not None}
         if len(topics) < REPEATED_MIN:
             continue
         level = Counter(blocks[t].level for t in topics).most_common(1)[0][0]
