@@ -84,6 +84,17 @@ def test_a_date_asked_needs_a_date_stated() -> None:
     assert not unstated("What is a good portfolio project?", "No date here.")  # asks for none
 
 
+def test_a_sum_of_money_asked_needs_money_stated() -> None:
+    """"How much do interns make at Shopify?" over "my two internships… at Shopify" is not
+    answered by the "two"; a figure in money, or "free", is."""
+    pay = "How much do software engineering interns make at Shopify?"
+    assert unstated(pay, "I have had two internships, and I am now at my last one at Shopify.")
+    assert not unstated(pay, "Interns at top companies earn $6,000 to $10,000 per month.")
+    assert not unstated("What is the average salary of an intern?", "About 80k a year.")
+    assert not unstated("How much does it cost to attend?", "Admission is free to the public.")
+    assert not unstated("How many interns pay tuition?", "Two of them.")  # a count, not money
+
+
 def test_what_states_an_amount() -> None:
     assert states_amount("Interns earn $8,000 a month.") and states_amount("It takes three minutes.")
     assert states_amount("A few solid projects are enough.")

@@ -236,6 +236,32 @@ def test_an_answer_that_only_leads_in_goes_on(tmp_path) -> None:  # type: ignore
     assert "Let's look at the differences." in choice.answer and "long-term engagement" in choice.answer
 
 
+def test_a_signpost_answers_with_what_it_announces(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"In this section, we will cover…" matches the question best but says nothing: the answer is
+    the list it announces; a signpost announcing nothing at hand gives way to a passage that says
+    something; a question about the text itself still gets the signpost's words."""
+    from internbot.shaping import about_the_text, only_points_ahead
+
+    assert only_points_ahead(("In this section, we will cover ways of finding internships.",))
+    assert not only_points_ahead(("Job boards list internships.",)) and not only_points_ahead(())
+    assert about_the_text("What does this guide cover?") and not about_the_text("Where are jobs?")
+    text = (
+        "A Data Guide\nHere are the hacks that helped me find data science internships.\n"
+        "Finding Data Science Internships\n"
+        "In this section, we will cover ways of finding data science internships.\n"
+        "  • Job Boards: LinkedIn and Glassdoor post openings every week.\n"
+        "  • Referrals: classmates who interned can refer you to a recruiter.\n"
+        "  • Career Services: the university office keeps a list of employers.\n"
+        "Find a Mentor\nA mentor helps you find data science internships by opening doors.\n")
+    answerer = tiny_answerer(tmp_path, text)
+    where = answerer.ask("Ways of finding data science internships?")
+    assert where.kind == "list" and "Job Boards" in where.answer and "Referrals" in where.answer, where.answer
+    hacks = answerer.ask("What hacks helped you find data science internships?")
+    assert "Here are the hacks" not in hacks.answer, hacks.answer
+    about = answerer.ask("What does this section cover about finding data science internships?")
+    assert "we will cover" in about.answer, about.answer
+
+
 def test_an_answer_that_points_back_starts_with_what_it_points_at(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """"These techniques form the foundation…" answers with the sentence before it, the one that
     names the techniques; a passage that opens on its own is left as it is."""

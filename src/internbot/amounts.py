@@ -43,6 +43,20 @@ STATES_AMOUNT = re.compile(
     r"|percent|few|several|couple|handful|single|double)\b",
     re.I,
 )
+#: A sum of money asked: what someone earns or pays, or what something costs ("how much do
+#: interns make at Shopify?", "what is the tuition…"), not a count or a score.
+ASKS_MONEY = re.compile(
+    r"^\W*(?:how much\b.*\b(?:make|makes|made|earn|earns|earned|pay|pays|paid|cost|costs|charge"
+    r"|charges)\b|(?:what|which)\b.*\b(?:salary|salaries|wage|wages|stipend|income|compensation"
+    r"|tuition|pay|cost|price|fee|fees|budget)\b)",
+    re.I,
+)
+#: What states money: a currency sign or name, a figure in thousands ("80k"), or none ("free").
+STATES_MONEY = re.compile(
+    r"[$€£¥₹]|\b(?:dollars?|euros?|pounds?|yen|yuan|rupees?|pesos?|francs?|cents?|usd|eur|gbp"
+    r"|shillings?|lira|rubles?|free|unpaid)\b|\b\d+(?:\.\d+)?\s?k\b",
+    re.I,
+)
 #: A question asking for a proportion by name ("what percentage of…", "the acceptance rate…").
 ASKS_PROPORTION = re.compile(rf"^\W*(?:what|which)\b.*\b(?:{_PROPORTIONS})\b", re.I)
 #: What states a proportion: a percentage, a fraction, "one in four", "20 to 1", "for every", a
@@ -102,7 +116,7 @@ def states_amount(text: str) -> bool:
 
 def unstated(question: str, text: str) -> bool:
     """The question asks for an amount or a date and `text` states none (for a proportion, no
-    share; for a count of days or years, none of them)."""
+    share; for a count of days or years, none of them; for a sum of money, no money)."""
     if ASKS_DATE.search(question):
         return not STATES_DATE.search(text)
     if not asks_amount(question):
@@ -111,4 +125,6 @@ def unstated(question: str, text: str) -> bool:
         return not STATES_PROPORTION.search(text)
     if duration := ASKS_DURATION.search(question):
         return not states_duration(text, duration.group(1).lower())
+    if ASKS_MONEY.search(question) and not question.lower().lstrip().startswith("how many"):
+        return not STATES_MONEY.search(text)
     return not states_amount(text)

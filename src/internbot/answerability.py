@@ -67,7 +67,8 @@ SUPPORT_QUANTILE = 0.98
 #: 16: a count of a unit of time ("how many days…") needs that unit counted (`states_duration`).
 #: 17: a date asked ("in what year…", "what is the deadline…") needs a date stated.
 #: 18: a noun measure may follow one word after "what" ("what SAT score…").
-CALIBRATION_VERSION = 18
+#: 19: a sum of money asked ("how much do interns make at Shopify?") needs money stated.
+CALIBRATION_VERSION = 19
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 

@@ -9,7 +9,15 @@ import numpy as np
 from internbot.passages import Catalog, section_key
 from internbot.records import AnswerKind, Chunk, Hit, clip
 from internbot.retriever import Concepts, Retriever
-from internbot.shaping import ASKS_FACT, ENUMERATE, Policy, points_ahead, refers_back
+from internbot.shaping import (
+    ASKS_FACT,
+    ENUMERATE,
+    Policy,
+    about_the_text,
+    only_points_ahead,
+    points_ahead,
+    refers_back,
+)
 from internbot.tokens import term_set, terms
 
 #: A list answers when this many of the best passages (of the first LIST_SPREAD_WINDOW) are its items.
@@ -108,6 +116,20 @@ class Composer:
         return None
 
     @staticmethod
+    def _signpost(chunk: Chunk) -> bool:
+        """Only announces what follows, and not a list it ends on ("…these tips:"), which
+        `go_on` already shows."""
+        return only_points_ahead(chunk.sentences) and not chunk.sentences[-1].rstrip().endswith(":")
+
+    def _continued(self, chunk: Chunk) -> bool:
+        """A paragraph of its section follows it, for `go_on` to show."""
+        row = self.retriever.position(chunk) + 1
+        if row >= len(self.retriever.chunks):
+            return False
+        nxt = self.retriever.chunks[row]
+        return nxt.doc_id == chunk.doc_id and nxt.section == chunk.section and nxt.kind == "paragraph"
+
+    @staticmethod
     def _names(question: str, heading: str) -> bool:
         """The question says most of a heading's words ("What is the STAR method?")."""
         wanted = term_set(heading)
@@ -137,6 +159,15 @@ class Composer:
         top = passages[0]
         if not self.policy.lists:
             return top.chunk, "passage"
+        if self._signpost(top.chunk) and not about_the_text(question):
+            # "In this section, we will cover…" answers with the list it announces, or goes on
+            # with the passage after it (`go_on`); else the best passage that says something.
+            promised = (self._section_list(top.chunk.doc_id, top.chunk.section)
+                        or self._list_after(top.chunk))
+            if promised is not None:
+                return promised, "list"
+            if not self._continued(top.chunk):
+                top = next((h for h in passages if not only_points_ahead(h.chunk.sentences)), top)
         own = self._list_of(top.chunk)
         section = top.chunk.section
         # A question after one fact ("How hard is open source?") wants a passage even when it

@@ -36,6 +36,9 @@ POINTS_AHEAD = re.compile(
     r":\s*$|^(?:let['’]?s|let us|here(?:['’]s| is| are)|below|in this section|the following"
     r"|we(?:['’]ll| will))\b",
     re.I)
+#: A question about the text itself, which a signpost does answer.
+ABOUT_THE_TEXT = re.compile(
+    r"\b(?:this|the) (?:section|article|guide|post|chapter|handbook|tutorial|book)s?\b", re.I)
 #: Questions after one fact: a degree, amount or time ("how hard…", "how long…"),
 #: or a yes or no ("is it…", "should I…"). Naming a list's heading, they still ask about a passage.
 ASKS_FACT = re.compile(
@@ -83,6 +86,17 @@ def refers_back(sentence: str) -> bool:
 def points_ahead(sentence: str) -> bool:
     """The sentence leads into the next passage instead of saying anything itself."""
     return bool(POINTS_AHEAD.search(sentence.strip()))
+
+
+def only_points_ahead(sentences: tuple[str, ...]) -> bool:
+    """A signpost: every sentence announces what follows ("In this section, we will cover…"),
+    none says it. As an answer it tells the visitor nothing (docs/quality.md, item 57)."""
+    return bool(sentences) and all(points_ahead(s) for s in sentences)
+
+
+def about_the_text(question: str) -> bool:
+    """The question asks about the text itself ("what does this guide cover?")."""
+    return bool(ABOUT_THE_TEXT.search(question))
 
 
 def is_follow_up(question: str) -> bool:
