@@ -166,6 +166,9 @@ def test_a_fact_question_naming_a_list_section_gets_the_passage(tmp_path) -> Non
     answerer = tiny_answerer(tmp_path, text)
     answer = answerer.ask("How hard is contributing to open source?")
     assert answer.kind == "passage" and "hard to get into" in answer.answer, answer.answer
+    # Also after what the visitor says first.
+    led = answerer.ask("I am new to coding, how hard is contributing to open source?")
+    assert led.kind == "passage" and "hard to get into" in led.answer, led.answer
     listed = answerer.ask("What are the open source projects to get involved in?")
     assert listed.kind == "list", listed.answer
 

@@ -40,10 +40,15 @@ POINTS_AHEAD = re.compile(
 ABOUT_THE_TEXT = re.compile(
     r"\b(?:this|the) (?:section|article|guide|post|chapter|handbook|tutorial|book)s?\b", re.I)
 #: Questions after one fact: a degree, amount or time ("how hard…", "how long…"),
-#: or a yes or no ("is it…", "should I…"). Naming a list's heading, they still ask about a passage.
+#: or a yes or no ("is it…", "should I…"), also after what the visitor says first ("I have a
+#: master's in statistics, do I still need an internship?"). Naming a list's heading, they
+#: still ask about a passage.
 ASKS_FACT = re.compile(
-    r"^\W*(?:how (?:hard|difficult|easy|long|much|many|early|late|often|soon|important)"
-    r"|when|is|are|was|were|does|do|did|can|could|should|will|would|must)\b",
+    r"(?:^\W*|[,;]\s*)(?:how (?:hard|difficult|easy|long|much|many|early|late|often|soon|important)\b"
+    r"|when\b)"
+    r"|^\W*(?:is|are|was|were|does|do|did|can|could|should|will|would|must)\b"
+    r"|[,;]\s*(?:is|are|was|were|does|do|did|can|could|should|will|would|must)"
+    r" (?:i|you|we|they|it|he|she|there|my|your|their|this|that|these|those|a|an|the)\b",
     re.I,
 )
 #: Cues that the user wants a whole list rather than one item of it.
