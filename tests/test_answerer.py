@@ -357,6 +357,38 @@ def test_with_several_guides_a_title_is_lexical_evidence_for_its_passages(tmp_pa
     assert not bm25.knows("softwar")  # the title's words, in no passage of a lone guide
 
 
+def test_a_guide_s_author_is_a_known_name_that_points_to_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"By Tatiana Doyle" under a title is dropped from the text but kept as the author: a
+    question naming her reads no unknown word and ranks her guide's passage first, even in a
+    corpus of one guide; a passage without a byline carries no author."""
+    from internbot.config import HASHING_MODEL
+    from internbot.corpus import byline
+    from internbot.indexing import build
+    from internbot.records import Chunk
+
+    assert byline("A Title\nBy Maple Ong\nText.") == "Maple Ong"
+    assert byline("A Title\n\nBy 1900, the city had grown.\n") == ""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    body = "Starting Early\nThe season kicks off in August. Begin in September at the latest.\n"
+    (corpus / "doyle.txt").write_text("Landing an internship\nBy Tatiana Doyle\n" + body, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=HASHING_MODEL,
+                        model_sha256="", abstain_threshold=0.0)
+    build(settings)
+    question = "When does Tatiana Doyle begin the season?"
+    alone = Answerer.from_settings(settings).retriever.search_many([question], k=2)[0]
+    assert alone.unknown == "" and alone.evidence.corpus_cover == 1.0
+    assert alone.hits[0].chunk.doc_author == "Tatiana Doyle"
+    (corpus / "hof.txt").write_text("Finding an internship\nBy Grazietta Hof\n" + body, encoding="utf-8")
+    (corpus / "plain.txt").write_text("Internships\n" + body, encoding="utf-8")
+    build(settings)
+    hits = Answerer.from_settings(settings).retriever.search_many([question], k=3)[0].hits
+    assert hits[0].chunk.doc_id == "doyle" and hits[0].lexical > hits[1].lexical
+    plain = next(h.chunk for h in hits if h.chunk.doc_id == "plain")
+    assert plain.doc_author == "" and "doc_author" not in plain.to_dict()
+    assert Chunk.from_dict(hits[0].chunk.to_dict()) == hits[0].chunk
+
+
 def test_the_chat_history_never_carries_an_off_topic_question(answerer: Answerer) -> None:
     for history in ("How hot should the water be?", "How much coffee should I use per cup?"):
         for question in ("How do I fix my car?", "Where can I buy cheap flights?",

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from internbot.parsing import Block, parse
 from internbot.records import Chunk, ChunkKind, Document
 
-CHUNKER_VERSION = "15"  # 15: a sub-heading repeated under every topic nests under each (`outline`)
+CHUNKER_VERSION = "16"  # 16: passages carry their document's author, from its byline
 MIN_PARAGRAPH_CHARS = 120
 MIN_LIST_MEMBERS = 3
 
@@ -124,7 +124,7 @@ class _Builder:
         self.chunks.append(Chunk(
             id=f"{self.doc.id}#{len(self.chunks)}",
             doc_id=self.doc.id, doc_title=self.doc.title, section=section, kind=kind,
-            text=body, sentences=tuple(sentences), label=label,
+            text=body, sentences=tuple(sentences), label=label, doc_author=self.doc.author,
         ))
 
     def passages(self, section: tuple[str, ...], paragraphs: list[str], kind: ChunkKind,

@@ -48,6 +48,19 @@ def doc_id_for(path: Path, corpus_dir: Path) -> str:
     return re.sub(r"[^a-z0-9/]+", "-", rel.lower()).strip("-")
 
 
+#: "By Maple Ong" under a title: the author (group 1), not a section.
+BYLINE = re.compile(r"^By\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})$")
+
+
+def byline(text: str) -> str:
+    """The author a byline just under the title names ("By Maple Ong" → "Maple Ong"), or ""."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    for line in [line for line in lines if line][1:3]:
+        if m := BYLINE.match(line):
+            return m.group(1)
+    return ""
+
+
 def guess_title(text: str, fmt: str, fallback: str) -> str:
     """The document's own title: <title>/<h1> for HTML, the first heading or line otherwise."""
     if fmt == "html":
@@ -77,6 +90,7 @@ def load_documents(corpus_dir: Path) -> list[Document]:
         docs.append(Document(
             id=doc_id_for(path, corpus_dir),
             title=guess_title(extracted.text, extracted.format, fallback=path.stem),
+            author=byline(extracted.text) if extracted.format != "html" else "",
             path=str(path),
             text=extracted.text,
             format=extracted.format,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Literal
 
+from internbot.corpus import BYLINE
 from internbot.outline import outline
 from internbot.records import Document
 
@@ -33,8 +34,6 @@ BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·]|[-*+](?=\s))\s*(.*)$")
 NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(.*)$")
 CREDIT = re.compile(
     r"^(?:(?:image|photo|picture)\s*(?:(?:credit|source)?s?\s*:|(?:by|via|from)\s+\S)|credits?\s*:)", re.I)
-#: "By Maple Ong" under a title: the author, not a section.
-BYLINE = re.compile(r"^By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}$")
 MAX_HEADING_CHARS = 120
 MAX_HEADING_WORDS = 16
 #: A numbered line ("3. Keep testing the market - always apply even if …") is marked as an

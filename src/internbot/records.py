@@ -39,6 +39,8 @@ class Document:
     pages: tuple[str, ...] = field(default=(), repr=False)
     #: For web pages, each heading's `#anchor` on the page (heading text → id).
     anchors: dict[str, str] = field(default_factory=dict, repr=False)
+    #: Who wrote it, from its byline ("By Maple Ong"), when it has one.
+    author: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class Chunk:
     label: str = ""
     #: The page it starts on, in paged documents (PDF); 0 otherwise.
     page: int = 0
+    #: Its document's author, from the byline ("" when it has none).
+    doc_author: str = ""
     #: Its row in the index (vectors, FAISS, BM25), once it belongs to one; not saved.
     row: int = field(default=-1, compare=False)
 
@@ -91,10 +95,13 @@ class Chunk:
     def lexical_text(self, titled: bool = False) -> str:
         """What BM25 indexes: the search text, led by the document's title when `titled` (a
         corpus of several guides, where the title tells them apart: "software internships" in
-        the question, only in one guide's title, not in its "Starting Early" passage)."""
+        the question, only in one guide's title, not in its "Starting Early" passage), and by
+        its author's name, so "What does Maple Ong say about…" reads a known name that points
+        to her guide, not an unknown word."""
+        text = self.search_text()
         if titled and self.section and self.doc_title:
-            return f"{self.doc_title} › {self.search_text()}"
-        return self.search_text()
+            text = f"{self.doc_title} › {text}"
+        return f"{self.doc_author} › {text}" if self.doc_author else text
 
     def sentence_texts(self) -> list[str]:
         """Sentences as embedded: prefixed with their section path and label, so "12 to 16
@@ -108,6 +115,8 @@ class Chunk:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         del data["row"]
+        if not data["doc_author"]:
+            del data["doc_author"]
         return data
 
     @classmethod
@@ -122,6 +131,7 @@ class Chunk:
             sentences=tuple(data["sentences"]),
             label=data.get("label", ""),
             page=int(data.get("page", 0)),
+            doc_author=data.get("doc_author", ""),
             row=row,
         )
 
