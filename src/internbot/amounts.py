@@ -51,6 +51,8 @@ ASKS_MONEY = re.compile(
     r"|tuition|pay|cost|price|fee|fees|budget)\b)",
     re.I,
 )
+#: A count asked ("how many interns pay tuition?"): any figure tells it, money or not.
+ASKS_COUNT = re.compile(r"^\W*how many\b", re.I)
 #: What states money: a currency sign or name, a figure in thousands ("80k"), or none ("free").
 STATES_MONEY = re.compile(
     r"[$€£¥₹]|\b(?:dollars?|euros?|pounds?|yen|yuan|rupees?|pesos?|francs?|cents?|usd|eur|gbp"
@@ -125,6 +127,6 @@ def unstated(question: str, text: str) -> bool:
         return not STATES_PROPORTION.search(text)
     if duration := ASKS_DURATION.search(question):
         return not states_duration(text, duration.group(1).lower())
-    if ASKS_MONEY.search(question) and not question.lower().lstrip().startswith("how many"):
+    if ASKS_MONEY.search(question) and not ASKS_COUNT.search(question):
         return not STATES_MONEY.search(text)
     return not states_amount(text)
