@@ -15,13 +15,18 @@ _NUMBER_WORDS = rf"{_ONE_TO_TEN}|eleven|twelve|fifteen|twenty|thirty|forty|fifty
 #: Measures that are shares of a whole: their answer is a proportion ("5.3%", "one in four"),
 #: not just any figure ("a 12-week internship" does not tell an acceptance rate).
 _PROPORTIONS = r"percentage|percent|proportion|fraction|rates?|ratio"
+#: Money by name: nouns only, and those that are verbs or shared with other sums too.
+_MONEY_NOUNS = r"salary|salaries|wage|wages|stipend|income|compensation|tuition"
+_MONEY_MEASURES = r"pay|cost|price|fee|fees|budget"
+#: What "how much…" asks someone earns or pays, or something costs.
+_SPENDING = r"make|makes|made|earn|earns|earned|pay|pays|paid|cost|costs|charge|charges"
 #: Measures that are only nouns, so one word may come between them and "what" ("what SAT
 #: score…", "what starting salary…"), where "which companies pay…" asks for companies.
-_NOUN_MEASURES = (r"salary|salaries|wage|wages|stipend|income|compensation|tuition|gpa|score|scores"
+_NOUN_MEASURES = (rf"{_MONEY_NOUNS}|gpa|score|scores"
                   r"|percentage|proportion|fraction|ratio|temperature|population")
 #: Money and measures asked for by name ("what is the average salary…", "what GPA…", "what is
 #: the acceptance rate…"; not "the number one…"): the nouns, those that are verbs too, the shares.
-_MEASURES = (rf"{_NOUN_MEASURES}|pay|cost|price|fee|fees|budget|number(?! one)|amount|age|"
+_MEASURES = (rf"{_NOUN_MEASURES}|{_MONEY_MEASURES}|number(?! one)|amount|age|"
              + _PROPORTIONS)
 #: Questions asking for an amount: a count ("how many…"), a sum ("how much does … earn / cost",
 #: "how much is…"), or a measure by name after "what" ("what GPA…", "what SAT score…", "what is
@@ -30,7 +35,7 @@ _MEASURES = (rf"{_NOUN_MEASURES}|pay|cost|price|fee|fees|budget|number(?! one)|a
 ASKS_AMOUNT = re.compile(
     r"^\W*(?:how many\b"
     r"|how much (?:is|are|was|were)\b"
-    r"|how much\b.*\b(?:make|makes|made|earn|earns|earned|pay|pays|paid|cost|costs|charge|charges)\b"
+    rf"|how much\b.*\b(?:{_SPENDING})\b"
     rf"|(?:what|which) (?:{_MEASURES})\b"
     rf"|(?:what|which) (?!(?:is|are|was|were)\b)\w+ (?:{_NOUN_MEASURES})\b"
     rf"|what(?:['’]s| is| are| was| were) (?:the|a|an|my|your|their)(?: \w+){{0,2}} (?:{_MEASURES})\b)",
@@ -46,9 +51,7 @@ STATES_AMOUNT = re.compile(
 #: A sum of money asked: what someone earns or pays, or what something costs ("how much do
 #: interns make at Shopify?", "what is the tuition…"), not a count or a score.
 ASKS_MONEY = re.compile(
-    r"^\W*(?:how much\b.*\b(?:make|makes|made|earn|earns|earned|pay|pays|paid|cost|costs|charge"
-    r"|charges)\b|(?:what|which)\b.*\b(?:salary|salaries|wage|wages|stipend|income|compensation"
-    r"|tuition|pay|cost|price|fee|fees|budget)\b)",
+    rf"^\W*(?:how much\b.*\b(?:{_SPENDING})\b|(?:what|which)\b.*\b(?:{_MONEY_NOUNS}|{_MONEY_MEASURES})\b)",
     re.I,
 )
 #: A count asked ("how many interns pay tuition?"): any figure tells it, money or not.

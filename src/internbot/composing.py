@@ -14,6 +14,7 @@ from internbot.shaping import (
     ENUMERATE,
     Policy,
     about_the_text,
+    introduces_list,
     only_points_ahead,
     points_ahead,
     refers_back,
@@ -50,7 +51,7 @@ class Composer:
         last = chunk.sentences[-1]
         if not points_ahead(last) or room - len(body) < GO_ON_MIN_CHARS:
             return body
-        if last.rstrip().endswith(":"):  # the list it introduces is its section's own
+        if introduces_list(last):  # the list it introduces is its section's own
             own = self._section_list(chunk.doc_id, chunk.section)
             lines = [f"• {item}" for item in own.items] if own is not None else []
             while lines and len(body) + sum(len(x) + 1 for x in lines) > room:
@@ -60,7 +61,7 @@ class Composer:
         more: list[str] = []
         size = len(body) + 1
         for nxt in chunks[at + 1 : at + 6]:
-            if nxt.doc_id != chunk.doc_id or nxt.section != chunk.section or nxt.kind != "paragraph":
+            if not self._goes_on_with(chunk, nxt):
                 break
             for sentence in nxt.sentences:
                 if size + len(sentence) + 1 > room:
@@ -119,15 +120,17 @@ class Composer:
     def _signpost(chunk: Chunk) -> bool:
         """Only announces what follows, and not a list it ends on ("…these tips:"), which
         `go_on` already shows."""
-        return only_points_ahead(chunk.sentences) and not chunk.sentences[-1].rstrip().endswith(":")
+        return only_points_ahead(chunk.sentences) and not introduces_list(chunk.sentences[-1])
+
+    @staticmethod
+    def _goes_on_with(chunk: Chunk, nxt: Chunk) -> bool:
+        """`nxt` is a paragraph of `chunk`'s own section, which `go_on` may show after it."""
+        return nxt.doc_id == chunk.doc_id and nxt.section == chunk.section and nxt.kind == "paragraph"
 
     def _continued(self, chunk: Chunk) -> bool:
         """A paragraph of its section follows it, for `go_on` to show."""
-        row = self.retriever.position(chunk) + 1
-        if row >= len(self.retriever.chunks):
-            return False
-        nxt = self.retriever.chunks[row]
-        return nxt.doc_id == chunk.doc_id and nxt.section == chunk.section and nxt.kind == "paragraph"
+        at = self.retriever.position(chunk)
+        return any(self._goes_on_with(chunk, nxt) for nxt in self.retriever.chunks[at + 1 : at + 2])
 
     @staticmethod
     def _names(question: str, heading: str) -> bool:
