@@ -265,6 +265,28 @@ def test_a_signpost_answers_with_what_it_announces(tmp_path) -> None:  # type: i
     assert "we will cover" in about.answer, about.answer
 
 
+def test_a_question_the_guide_suggests_asking_answers_with_its_list(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A bullet that is itself a question ("What is the culture like at your company?")
+    answers nothing alone: the answer is its list, that bullet marked. A bullet that answers
+    is still the answer."""
+    text = (
+        "Landing an Internship\nPhone Calls With Engineers\n"
+        "Here are the questions I asked engineers during every phone call:\n"
+        "  • What is the culture like at your company?\n"
+        "  • Is there an emphasis on work-life balance?\n"
+        "  • What is your team working on?\n"
+        "Starting Early\nThe recruiting season for big companies ends by December.\n"
+        "Reasons to Start Early\n"
+        "  • Deadlines: big companies close applications by December.\n"
+        "  • Competition: fewer applicants apply in August.\n")
+    answerer = tiny_answerer(tmp_path, text)
+    asked = answerer.ask("What is the culture like at your company?")
+    assert asked.kind == "list" and "▸ What is the culture like" in asked.answer, asked.answer
+    assert "work-life balance" in asked.answer and "questions I asked" in asked.answer, asked.answer
+    told = answerer.ask("When do big companies close applications?")
+    assert told.kind != "list" and "Deadlines" in told.answer, told.answer
+
+
 def test_an_answer_that_points_back_starts_with_what_it_points_at(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """"These techniques form the foundation…" answers with the sentence before it, the one that
     names the techniques; a passage that opens on its own is left as it is."""

@@ -12,8 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from internbot.chunking import chunk_document, split_sentences
-from internbot.corpus import load_documents
-from internbot.parsing import ZERO_WIDTH
+from internbot.corpus import ZERO_WIDTH, load_documents
 from internbot.records import Chunk, Document
 
 
@@ -273,6 +272,22 @@ def test_bylines_and_photo_credits_are_no_sections() -> None:
     chunks = chunk_document(Document("g", "How to Intern Well", "g.txt", text))
     assert {c.section for c in chunks} == {(), ("Get to Know Your Team",)}
     assert not any("Unsplash" in c.text or "ping-pong" in c.text or "Maple" in c.text for c in chunks)
+
+
+def test_the_byline_the_parser_drops_is_the_author_read() -> None:
+    """One position rule and one normaliser: a byline holding a zero-width space or a
+    non-breaking space is both dropped from the text and read as the author; a "By …"
+    line further down is text."""
+    from internbot.corpus import byline
+    from internbot.parsing import parse_text
+
+    for text in ("Title\nBy Maple\u200b Ong\nBody text here.\n",
+                 "Title\n\nA subtitle\nBy\u00a0Maple Ong\nBody text here.\n"):
+        assert byline(text) == "Maple Ong"
+        assert not any("Maple" in b.text for b in parse_text(text))
+    late = "Title\nA subtitle\nBody text.\nBy Maple Ong\n"
+    assert byline(late) == ""
+    assert any("Maple" in b.text for b in parse_text(late))
 
 
 def test_a_long_numbered_tip_is_still_its_own_entry() -> None:

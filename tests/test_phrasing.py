@@ -80,6 +80,8 @@ def test_statements_beside_the_question_are_its_context() -> None:
     ("According to the guide, what GPA do I need?", "what GPA do I need?"),
     ("Which Python libraries are listed in this post?", "Which Python libraries are listed?"),
     ("Hi! Is Kaggle covered in the guide? Thanks", "Is Kaggle covered?"),
+    ("Does the guide recommend Kaggle?", "Kaggle?"),
+    ("Does the article have any tips on networking?", "networking?"),
 ])
 def test_naming_the_guide_itself_is_set_aside(text: str, question: str) -> None:
     assert focus(text) == Focused(question)

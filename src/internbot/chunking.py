@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from internbot.parsing import Block, parse
 from internbot.records import Chunk, ChunkKind, Document
 
-CHUNKER_VERSION = "16"  # 16: passages carry their document's author, from its byline
+CHUNKER_VERSION = "17"  # 17: a byline is found and read by one rule (zero-width characters too)
 MIN_PARAGRAPH_CHARS = 120
 MIN_LIST_MEMBERS = 3
 

@@ -123,6 +123,12 @@ class Composer:
         return only_points_ahead(chunk.sentences) and not introduces_list(chunk.sentences[-1])
 
     @staticmethod
+    def _asks(chunk: Chunk) -> bool:
+        """A list item that is only a question, without a label of its own."""
+        return chunk.kind == "bullet" and not chunk.label and chunk.text.rstrip().endswith("?") and all(
+            sentence.rstrip().endswith("?") for sentence in chunk.sentences)
+
+    @staticmethod
     def _goes_on_with(chunk: Chunk, nxt: Chunk) -> bool:
         """`nxt` is a paragraph of `chunk`'s own section, which `go_on` may show after it."""
         return nxt.doc_id == chunk.doc_id and nxt.section == chunk.section and nxt.kind == "paragraph"
@@ -172,6 +178,10 @@ class Composer:
             if not self._continued(top.chunk):
                 top = next((h for h in passages if not only_points_ahead(h.chunk.sentences)), top)
         own = self._list_of(top.chunk)
+        if own is not None and self._asks(top.chunk):
+            # A bullet that is itself a question ("What is the culture like at X company?") is
+            # a question the guide suggests asking: it answers nothing alone, its list does.
+            return own, "list"
         section = top.chunk.section
         # A question after one fact ("How hard is open source?") wants a passage even when it
         # says the heading of a list's section ("How to get involved with open source").

@@ -50,15 +50,27 @@ def doc_id_for(path: Path, corpus_dir: Path) -> str:
 
 #: "By Maple Ong" under a title: the author (group 1), not a section.
 BYLINE = re.compile(r"^By\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})$")
+ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
+
+
+def clean(text: str) -> str:
+    """Collapse whitespace and normalise non-breaking spaces."""
+    return " ".join(ZERO_WIDTH.sub("", text.replace("\u00a0", " ")).split())
+
+
+def byline_at(lines: list[str]) -> int | None:
+    """Where a byline stands among a document's cleaned, non-empty lines: second or third,
+    just under the title (and a subtitle), or nowhere. The parser drops that line; `byline`
+    reads the author from it."""
+    return next((i for i in (1, 2) if i < len(lines) and BYLINE.match(lines[i])), None)
 
 
 def byline(text: str) -> str:
     """The author a byline just under the title names ("By Maple Ong" → "Maple Ong"), or ""."""
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    for line in [line for line in lines if line][1:3]:
-        if m := BYLINE.match(line):
-            return m.group(1)
-    return ""
+    lines = [line for raw in text.splitlines() if (line := clean(raw))]
+    at = byline_at(lines)
+    m = BYLINE.match(lines[at]) if at is not None else None
+    return m.group(1) if m else ""
 
 
 def guess_title(text: str, fmt: str, fallback: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Literal
 
-from internbot.corpus import BYLINE
+from internbot.corpus import byline_at, clean
 from internbot.outline import outline
 from internbot.records import Document
 
@@ -41,18 +41,12 @@ MAX_HEADING_WORDS = 16
 MAX_NUMBERED_WORDS = 20
 #: "Difficulty: 3/5", "Duration: 12 weeks": a value line, not a heading.
 METADATA = re.compile(r"^[A-Z][\w ]{0,24}:\s+\S*\d.{0,20}$")
-ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
 #: Navigation sections of scraped web pages: links to other articles, not content.
 BOILERPLATE = re.compile(
     r"^(?:(?:additional|related|more|recent|popular|similar|other)\s+(?:posts|articles|reads|stories)"
     r"|see also|read more|share this(?: post| article)?|you may also like)\W*$",
     re.I,
 )
-
-
-def clean(text: str) -> str:
-    """Collapse whitespace and normalise non-breaking spaces."""
-    return " ".join(ZERO_WIDTH.sub("", text.replace("\u00a0", " ")).split())
 
 
 def is_headingish(line: str, max_words: int = MAX_HEADING_WORDS) -> bool:
@@ -89,10 +83,9 @@ def parse_text(text: str) -> list[Block]:
     lines = [line for line in lines if line and not ((b := BULLET.match(line)) and not b.group(1))]
     # Drop the byline, image captions ("Image Credit: …", "Photo by …") and the alt-text line
     # just before one.
-    drop = set()
+    at = byline_at(lines)
+    drop = set() if at is None else {at}
     for i, line in enumerate(lines):
-        if 0 < i <= 2 and BYLINE.match(line):
-            drop.add(i)
         if CREDIT.match(line):
             drop.add(i)
             if i > 0 and len(lines[i - 1].split()) <= 3 and is_headingish(lines[i - 1]):

@@ -91,12 +91,16 @@ _QUERY = re.compile(r"\w[)\"'”’]?$")
 _SOURCE = (r"(?:the|this|that|your|ur) (?:guide|article|post|blog(?: post)?|handbook|tutorial"
            r"|write-?up|piece)")
 #: "According to the guide, …", "… mentioned in this article?", "what does the guide say about
-#: …", "does the post mention …": the words that only say where to look.
+#: …", "does the post mention …", "does the guide recommend …": the words that only say where
+#: to look. (The guides' advice is all recommendation, and "recommend" would pull BM25 to
+#: "recommendation systems".)
 _WHERE = re.compile(
     rf"^(?:according to|based on|in|from|per) {_SOURCE}\s*[,:]?\s*"
     rf"|\s*,?\s*(?:according to|based on|in|from|per) {_SOURCE}(?=[\s?.!]*$)"
     rf"|\b(?:does|do|did) {_SOURCE} (?:mention|say|list|cover|discuss|talk about|describe|state"
-    r"|include|note)\b(?:\s+(?:about|on|regarding))?", re.I)
+    r"|include|note|recommend|suggest|advise|explain|go over|touch on"
+    r"|have (?:anything|something|(?:any |some )?(?:info(?:rmation)?|tips|advice)))\b"
+    r"(?:\s+(?:about|on|regarding|for))?", re.I)
 #: "The author" of a guide is its "I": guides tell their own story in the first person, and
 #: the one passage that says "author" is the byline ("About the Author"). "The author of X"
 #: is someone else.
