@@ -287,6 +287,34 @@ def test_a_question_the_guide_suggests_asking_answers_with_its_list(tmp_path) ->
     assert told.kind != "list" and "Deadlines" in told.answer, told.answer
 
 
+def test_the_step_after_or_before_a_named_one_answers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"What comes after the action?" matches the "Action" item best, but asks for the item
+    after it in its list; "before" asks for the one before. A question naming no item of a
+    list is answered as before."""
+    from internbot.shaping import next_to
+
+    assert next_to("What comes after the action in STAR?") == (1, "action in STAR")
+    assert next_to("which step is before the task?") == (-1, "task")
+    assert next_to("What comes after the internship?") == (1, "internship")
+    assert next_to("What happened after 1066?") is None and next_to("How do I start?") is None
+    text = (
+        "Interview Guide\nThe STAR Method\nAnswer behavioural questions with the STAR method:\n"
+        "  • Situation: describe the context you worked in.\n"
+        "  • Task: explain the challenge you faced.\n"
+        "  • Action: detail the steps you took to solve it.\n"
+        "  • Result: share the outcome, with numbers where you can.\n"
+        "After the Interview\nSend a thank-you note to your interviewer within a day.\n")
+    answerer = tiny_answerer(tmp_path, text)
+    after = answerer.ask("What comes after the action in the STAR method?")
+    assert after.answer.startswith("Result: share the outcome"), after.answer
+    before = answerer.ask("Which step comes before the task?")
+    assert before.answer.startswith("Situation: describe"), before.answer
+    last = answerer.ask("What comes after the result?")  # the last item: no next one, itself
+    assert "Result" in last.answer, last.answer
+    note = answerer.ask("What should I do after the interview?")
+    assert "thank-you note" in note.answer, note.answer
+
+
 def test_an_answer_that_points_back_starts_with_what_it_points_at(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """"These techniques form the foundation…" answers with the sentence before it, the one that
     names the techniques; a passage that opens on its own is left as it is."""

@@ -15,6 +15,7 @@ from internbot.shaping import (
     Policy,
     about_the_text,
     introduces_list,
+    next_to,
     only_points_ahead,
     points_ahead,
     refers_back,
@@ -122,6 +123,27 @@ class Composer:
         `go_on` already shows."""
         return only_points_ahead(chunk.sentences) and not introduces_list(chunk.sentences[-1])
 
+    def _next_to(self, question: str, hits: list[Hit]) -> Chunk | None:
+        """For "what comes after the action?", the list item after (or before) the one among
+        the best hits whose label says the item named: steps are asked about in order."""
+        if (asked := next_to(question)) is None:
+            return None
+        side, named = asked
+        words = term_set(named)
+        for hit in hits:
+            item = hit.chunk
+            label = term_set(item.label)
+            # "after the action" names the item "Action: …"; so does "after the action in STAR".
+            if item.kind not in ("bullet", "item") or not words or not (
+                    words <= term_set(item.label or item.text[:60]) or (label and label <= words)):
+                continue
+            row = self.retriever.position(item) + side
+            if 0 <= row < len(self.retriever.chunks):
+                beside = self.retriever.chunks[row]
+                if (beside.kind, beside.doc_id, beside.section) == (item.kind, item.doc_id, item.section):
+                    return beside
+        return None
+
     @staticmethod
     def _asks(chunk: Chunk) -> bool:
         """A list item that is only a question, without a label of its own."""
@@ -166,6 +188,8 @@ class Composer:
         """
         passages = [h for h in hits if h.chunk.kind != "list"] or hits
         top = passages[0]
+        if (beside := self._next_to(question, passages[:3])) is not None:
+            return beside, "passage"
         if not self.policy.lists:
             return top.chunk, "passage"
         if self._signpost(top.chunk) and not about_the_text(question):

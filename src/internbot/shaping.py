@@ -83,6 +83,20 @@ class Policy:
     did_you_mean_gap: float = 0.03
 
 
+#: "What comes after the action?", "what step is before networking?": the item next to one a
+#: list names (group 1: which side, group 2: the item).
+NEXT_TO = re.compile(
+    r"^\W*(?:what|which)\b[^?]*?\b(?:comes?|came|is|are|goes|happens|step|steps|follows)\s+"
+    r"(?:right |just |directly |immediately )?(after|before)\s+(?:the |a |an |step )?([^?.!,;]{2,60})",
+    re.I)
+
+
+def next_to(question: str) -> tuple[int, str] | None:
+    """The side (+1 after, −1 before) and the item a question asks the neighbour of, if it does."""
+    m = NEXT_TO.search(question)
+    return None if m is None else (1 if m.group(1).lower() == "after" else -1, m.group(2))
+
+
 def refers_back(sentence: str) -> bool:
     """The sentence opens by pointing at the one before ("It was…", "(This is…")."""
     return bool(ANAPHOR.match(sentence.lstrip("(\"'“‘")))
