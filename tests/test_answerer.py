@@ -311,8 +311,22 @@ def test_the_step_after_or_before_a_named_one_answers(tmp_path) -> None:  # type
     assert before.answer.startswith("Situation: describe"), before.answer
     last = answerer.ask("What comes after the result?")  # the last item: no next one, itself
     assert "Result" in last.answer, last.answer
+    named = answerer.ask("What comes after the situation in an interview?")
+    assert named.answer.startswith("Task: explain"), named.answer
     note = answerer.ask("What should I do after the interview?")
     assert "thank-you note" in note.answer, note.answer
+    # Numbered entries: the next entry is found past the named one's own bullets.
+    entries = tiny_answerer(tmp_path / "entries", (
+        "Internship Guide\nBest Programs\nHere are the programs worth applying to.\n"
+        "1. Google Residency:\nA year of research with Google scientists.\n"
+        "  • Mentors: every resident has two.\n  • Papers: most residents publish one.\n"
+        "2. Microsoft Internship:\nTwelve weeks on a product team in Redmond.\n"
+        "3. OpenAI Internship:\nResearch on large models with a small team.\n"
+        "Applying\nSend your resume in the fall.\n"))
+    after = entries.ask("Which program comes after the Google Residency?")
+    assert after.answer.startswith("Microsoft Internship"), after.answer
+    before = entries.ask("Which program comes before the OpenAI Internship?")
+    assert before.answer.startswith("Microsoft Internship"), before.answer
 
 
 def test_an_answer_that_points_back_starts_with_what_it_points_at(tmp_path) -> None:  # type: ignore[no-untyped-def]

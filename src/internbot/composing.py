@@ -31,6 +31,8 @@ FOLLOWER_CHARS = 250
 GO_ON_MIN_CHARS = 120
 #: The list item that matches the question is shown up to this long.
 MARKED_ITEM_CHARS = 260
+#: How many passages one list member may span when looking for the next one.
+MAX_MEMBER_CHUNKS = 40
 
 
 class Composer:
@@ -132,16 +134,38 @@ class Composer:
         words = term_set(named)
         for hit in hits:
             item = hit.chunk
-            label = term_set(item.label)
-            # "after the action" names the item "Action: …"; so does "after the action in STAR".
-            if item.kind not in ("bullet", "item") or not words or not (
-                    words <= term_set(item.label or item.text[:60]) or (label and label <= words)):
+            # The question says the item's whole name: "after the action (in STAR)" names the
+            # item "Action: …", but "after the internship" does not name "OpenAI Internship".
+            name = term_set(item.label or (item.text if len(item.text.split()) <= 8 else ""))
+            if item.kind not in ("bullet", "item") or not name or not name <= words:
                 continue
-            row = self.retriever.position(item) + side
-            if 0 <= row < len(self.retriever.chunks):
-                beside = self.retriever.chunks[row]
-                if (beside.kind, beside.doc_id, beside.section) == (item.kind, item.doc_id, item.section):
-                    return beside
+            if (beside := self._sibling(item, side)) is not None:
+                return beside
+        return None
+
+    def _sibling(self, member: Chunk, side: int) -> Chunk | None:
+        """The list member after (side 1) or before (−1) `member`: the next bullet of its
+        section, or the next entry under its parent, from its first passage; what belongs to
+        the member itself (more of its passages, an entry's own bullets) is passed over."""
+        chunks, row, depth = self.retriever.chunks, self.retriever.position(member), len(member.section)
+        for _ in range(MAX_MEMBER_CHUNKS):
+            row += side
+            if not 0 <= row < len(chunks) or chunks[row].doc_id != member.doc_id:
+                return None
+            other = chunks[row]
+            if member.kind == "bullet":
+                if (other.section, other.label, other.kind) == (member.section, member.label, "bullet"):
+                    continue
+                return other if (other.kind, other.section) == ("bullet", member.section) else None
+            if other.section[:depth] == member.section:
+                continue
+            path = other.section[:depth]
+            if len(path) < depth or path[:-1] != member.section[:-1]:
+                return None
+            while row > 0 and chunks[row - 1].section[:depth] == path:
+                row -= 1  # back to the entry's start, then on to its own passage
+            return next((c for c in chunks[row : row + MAX_MEMBER_CHUNKS]
+                         if c.section == path and c.kind == "item"), None)
         return None
 
     @staticmethod
