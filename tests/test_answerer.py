@@ -315,6 +315,13 @@ def test_the_step_after_or_before_a_named_one_answers(tmp_path) -> None:  # type
     assert named.answer.startswith("Task: explain"), named.answer
     note = answerer.ask("What should I do after the interview?")
     assert "thank-you note" in note.answer, note.answer
+    # Bullets without labels are members one passage each.
+    plain = tiny_answerer(tmp_path / "plain", (
+        "Internship Guide\nMy Takeaways\nI learned four things from my mistakes:\n"
+        "  • Start early\n  • Grow your network\n  • Prepare for technical interviews\n"
+        "  • Build side projects\nClosing\nGood luck with your search this year.\n"))
+    second = plain.ask("What comes after start early in the takeaways?")
+    assert second.answer.startswith("Grow your network"), second.answer
     # Numbered entries: the next entry is found past the named one's own bullets.
     entries = tiny_answerer(tmp_path / "entries", (
         "Internship Guide\nBest Programs\nHere are the programs worth applying to.\n"

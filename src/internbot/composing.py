@@ -154,8 +154,9 @@ class Composer:
                 return None
             other = chunks[row]
             if member.kind == "bullet":
-                if (other.section, other.label, other.kind) == (member.section, member.label, "bullet"):
-                    continue
+                if member.label and (other.section, other.label, other.kind) == (
+                        member.section, member.label, "bullet"):
+                    continue  # more of a long bullet (an unlabelled one is one passage)
                 return other if (other.kind, other.section) == ("bullet", member.section) else None
             if other.section[:depth] == member.section:
                 continue
