@@ -13,14 +13,15 @@ from internbot.records import Query
 from internbot.shaping import points_back
 
 
-def tiny_answerer(tmp_path, text: str, policy=None) -> Answerer:  # type: ignore[no-untyped-def]
-    """An answerer over one guide `text`, with the hashing embedder and no abstention."""
+def tiny_answerer(tmp_path, text: str, policy=None, name: str = "guide.txt") -> Answerer:  # type: ignore[no-untyped-def]
+    """An answerer over one guide `text` (a file `name`), with the hashing embedder and no
+    abstention."""
     from internbot.config import HASHING_MODEL
     from internbot.indexing import build
 
     corpus = tmp_path / "corpus"
     corpus.mkdir(parents=True)
-    (corpus / "guide.txt").write_text(text, encoding="utf-8")
+    (corpus / name).write_text(text, encoding="utf-8")
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=HASHING_MODEL,
                         model_sha256="", abstain_threshold=0.0)
     build(settings)
@@ -334,6 +335,24 @@ def test_the_step_after_or_before_a_named_one_answers(tmp_path) -> None:  # type
     assert after.answer.startswith("Microsoft Internship"), after.answer
     before = entries.ask("Which program comes before the OpenAI Internship?")
     assert before.answer.startswith("Microsoft Internship"), before.answer
+
+
+def test_a_place_in_a_list_answers_with_that_member(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"What is the last step?" and "step 2" get that member of the list answering, whether the
+    list, one of its members or the passage leading into it came first; a list of numbered
+    steps shows each step's name, not only "Step 1"."""
+    from test_members import GUIDE
+
+    answerer = tiny_answerer(tmp_path, GUIDE, name="guide.md")
+    steps = answerer.ask("What are the steps of how to land one?")
+    assert steps.kind == "list" and "• Step 2: Network with Intent" in steps.answer, steps.answer
+    assert "• Step 2\n" not in steps.answer, steps.answer
+    last = answerer.ask("What is the last step of how to land one?")
+    assert last.answer.startswith("Step 3: Research Companies"), last.answer
+    second = answerer.ask("What is step 2 of how to land one?")
+    assert second.answer.startswith("Step 2: Network with Intent"), second.answer
+    trait = answerer.ask("What is the second trait good interns share?")
+    assert trait.answer.startswith("Grit"), trait.answer
 
 
 def test_an_answer_that_points_back_starts_with_what_it_points_at(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -4,8 +4,11 @@ continued). Everything here reads the index's chunks; nothing decides whether to
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
+from internbot.members import first_passage, members, nth, sibling
 from internbot.passages import Catalog, section_key
 from internbot.records import AnswerKind, Chunk, Hit, clip
 from internbot.retriever import Concepts, Retriever
@@ -17,6 +20,7 @@ from internbot.shaping import (
     introduces_list,
     next_to,
     only_points_ahead,
+    ordinal,
     points_ahead,
     refers_back,
 )
@@ -31,8 +35,6 @@ FOLLOWER_CHARS = 250
 GO_ON_MIN_CHARS = 120
 #: The list item that matches the question is shown up to this long.
 MARKED_ITEM_CHARS = 260
-#: How many passages one list member may span when looking for the next one.
-MAX_MEMBER_CHUNKS = 40
 
 
 class Composer:
@@ -139,34 +141,8 @@ class Composer:
             name = term_set(item.label or (item.text if len(item.text.split()) <= 8 else ""))
             if item.kind not in ("bullet", "item") or not name or not name <= words:
                 continue
-            if (beside := self._sibling(item, side)) is not None:
+            if (beside := sibling(self.retriever.chunks, item, side)) is not None:
                 return beside
-        return None
-
-    def _sibling(self, member: Chunk, side: int) -> Chunk | None:
-        """The list member after (side 1) or before (−1) `member`: the next bullet of its
-        section, or the next entry under its parent, from its first passage; what belongs to
-        the member itself (more of its passages, an entry's own bullets) is passed over."""
-        chunks, row, depth = self.retriever.chunks, self.retriever.position(member), len(member.section)
-        for _ in range(MAX_MEMBER_CHUNKS):
-            row += side
-            if not 0 <= row < len(chunks) or chunks[row].doc_id != member.doc_id:
-                return None
-            other = chunks[row]
-            if member.kind == "bullet":
-                if member.label and (other.section, other.label, other.kind) == (
-                        member.section, member.label, "bullet"):
-                    continue  # more of a long bullet (an unlabelled one is one passage)
-                return other if (other.kind, other.section) == ("bullet", member.section) else None
-            if other.section[:depth] == member.section:
-                continue
-            path = other.section[:depth]
-            if len(path) < depth or path[:-1] != member.section[:-1]:
-                return None
-            while row > 0 and chunks[row - 1].section[:depth] == path:
-                row -= 1  # back to the entry's start, then on to its own passage
-            return next((c for c in chunks[row : row + MAX_MEMBER_CHUNKS]
-                         if c.section == path and c.kind == "item"), None)
         return None
 
     @staticmethod
@@ -209,8 +185,30 @@ class Composer:
 
         A list answers an enumerating question ("what are the best jobs?"), or one naming the
         list itself, and only when its section is where the best evidence is, or it ranks close
-        to the best passage.
+        to the best passage. A question asking for a place in that list ("the last step")
+        gets that member.
         """
+        chunk, kind = self._choose(question, hits)
+        if (n := ordinal(question)) is not None and (placed := self._placed(chunk, kind, n)):
+            return placed, "passage"
+        return chunk, kind
+
+    def _placed(self, chunk: Chunk, kind: AnswerKind, n: int) -> Chunk | None:
+        """The `n`-th member of the list answering, or of the list the answering member is in."""
+        chunks = self.retriever.chunks
+        if kind == "list":
+            return nth(chunks, chunk, n)
+        if chunk.kind == "paragraph" and chunk.sentences and introduces_list(chunk.sentences[-1]):
+            # "…possess these characteristics:" goes on with its list (`go_on`): that list.
+            summary = self._section_list(chunk.doc_id, chunk.section)
+            return None if summary is None else nth(chunks, summary, n)
+        if chunk.kind not in ("bullet", "item") or (summary := self._list_of(chunk)) is None:
+            return None
+        if first_passage(chunks, chunk).id not in {m.id for m in members(chunks, summary)}:
+            return None
+        return nth(chunks, summary, n)
+
+    def _choose(self, question: str, hits: list[Hit]) -> tuple[Chunk, AnswerKind]:
         passages = [h for h in hits if h.chunk.kind != "list"] or hits
         top = passages[0]
         if (beside := self._next_to(question, passages[:3])) is not None:
@@ -265,11 +263,11 @@ class Composer:
             head = (best.label or best.text)[:40].lower()
             first = next((i for i, item in enumerate(items) if _same_start(item.lower(), head)), -1)
         # The marked item in its own words: the summary's line may be cut to fit the chunk.
-        lines = [f"▸ {self._item_text(best)}"] if best is not None and first >= 0 else []
+        lines = ([f"▸ {self._item_text(first_passage(self.retriever.chunks, best))}"]
+                 if best is not None and first >= 0 else [])
         for i, item in enumerate(items):
             if i != first:
-                label = item.split(":", 1)[0] if ":" in item[:62] else clip(item, 90)
-                lines.append(f"• {label}")
+                lines.append(f"• {_item_label(item)}")
         text = clip(" ".join(lead), 300) if lead else ""
         shown = 0
         for line in lines:
@@ -353,6 +351,21 @@ class Composer:
             return sims
         cover = [sum(w for c, w in weights if c & h) / total for h in held]
         return sims + weight * np.asarray(cover, dtype=sims.dtype)
+
+
+#: A label that only numbers its item ("Step 1", "Tip #2"): the heading after it names it.
+_NUMBERING = re.compile(r"\W*[A-Za-z]+\s*#?\d{1,2}\W*")
+
+
+def _item_label(item: str) -> str:
+    """A list item's line: its label ("Curiosity"), with the words after a numbering label
+    ("Step 1: Craft a Stellar Résumé"), or the item cut short when it has no label."""
+    if ":" not in item[:62]:
+        return clip(item, 90)
+    label, _, rest = item.partition(":")
+    if _NUMBERING.fullmatch(label) and ":" in rest[:80]:
+        label = f"{label}:{rest.split(':', 1)[0]}"
+    return label
 
 
 def _same_start(item: str, head: str) -> bool:

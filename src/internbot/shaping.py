@@ -97,6 +97,27 @@ def next_to(question: str) -> tuple[int, str] | None:
     return None if m is None else (1 if m.group(1).lower() == "after" else -1, m.group(2))
 
 
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
+             "4th": 4, "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "eighth": 8,
+             "ninth": 9, "tenth": 10, "last": -1, "final": -1}
+#: "What is the third step?", "the second best job", "step 3", "tip #2": a list's member by
+#: its place (group 1, a word; group 2, a number).
+ORDINAL = re.compile(
+    rf"\bthe ({'|'.join(_ORDINALS)})(?: \w+)? (?:step|tip|item|point|stage|phase|thing|one|way"
+    r"|rule|lesson|mistake|takeaway|reason|option|skill|trait|quality|qualities|characteristic"
+    r"|attribute|requirement|qualification|benefit|job|role|program|path|pathway|strategy|method"
+    r"|technique|hack|habit|idea|project|resource|example|question|part|letter)s?\b"
+    r"|\b(?:step|tip|item|point|stage|phase|part|rule|lesson) (?:#|number |no\.? )?(\d{1,2})\b", re.I)
+
+
+def ordinal(question: str) -> int | None:
+    """The place in a list a question asks for (1 the first, −1 the last), if it asks one."""
+    m = ORDINAL.search(question)
+    if m is None:
+        return None
+    return _ORDINALS[m.group(1).lower()] if m.group(1) else int(m.group(2)) or None
+
+
 def refers_back(sentence: str) -> bool:
     """The sentence opens by pointing at the one before ("It was…", "(This is…")."""
     return bool(ANAPHOR.match(sentence.lstrip("(\"'“‘")))
