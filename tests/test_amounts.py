@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from internbot.amounts import asks_amount, states_amount, unstated
+from internbot.amounts import asks_amount, listed, states_amount, unstated
 from internbot.config import Settings
 
 
@@ -149,3 +149,33 @@ def test_amount_probes_come_from_passages_with_and_without_a_figure(fake_index: 
     assert probes.amount_in and probes.amount_off
     assert all(asks_amount(q) for q in probes.amount_in + probes.amount_off)
     assert not set(probes.amount_in) & set(probes.in_scope)
+
+
+@pytest.mark.parametrize("question, listing, stated", [
+    ("How many mistakes did Tatiana make?", "My mistakes were", True),
+    ("How many hard skills do ML interns need?", "Key Hard Skills & Qualifications Needed", True),
+    ("how many internships are there?", "Best Internships in Machine Learning", True),
+    # The list names something else, or only in the singular ("intern" is not "interns").
+    ("How many interns does Google hire?", "Best Internships in Machine Learning", False),
+    ("how many machine learning interns?", "Characteristics of a Machine Learning Intern", False),
+    ("How many mistakes did Tatiana make?", "", False),
+    ("What are the mistakes?", "My mistakes were", False),
+])
+def test_a_count_of_what_a_list_names_is_stated_by_the_list(question: str, listing: str,
+                                                              stated: bool) -> None:
+    assert listed(question, listing) is stated
+    if asks_amount(question):  # the passage itself states no figure
+        assert unstated(question, "Not starting until the spring", listing) is not stated
+
+
+def test_a_passage_names_its_list() -> None:
+    from internbot.records import Chunk
+
+    bullet = Chunk("g#1", "g", "Guide", ("Landing", "My mistakes were"), "bullet", "Not starting early",
+                   ("Not starting early",))
+    lead = Chunk("g#0", "g", "Guide", ("Traits",), "paragraph", "Interns share these traits:",
+                 ("Interns share these traits:",))
+    plain = Chunk("g#2", "g", "Guide", ("Traits",), "paragraph", "Interns learn fast.",
+                  ("Interns learn fast.",))
+    assert bullet.listing == "Landing My mistakes were"
+    assert lead.listing == "Interns share these traits:" and plain.listing == ""

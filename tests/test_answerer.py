@@ -355,6 +355,22 @@ def test_a_place_in_a_list_answers_with_that_member(tmp_path) -> None:  # type: 
     assert trait.answer.startswith("Grit"), trait.answer
 
 
+def test_a_count_of_what_a_list_names_is_answered_by_the_list(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"How many mistakes did I make?" over "My mistakes were:" reads the list as the count
+    stated (no `unstated` evidence) and answers with the whole list; a count of something
+    the passage does not list still finds no figure."""
+    text = ("Landing an Internship\nLooking Back\nLast year I applied late and got no offer at all.\n"
+            "My mistakes were:\n  • Not starting until the spring\n"
+            "  • Not using my network\n  • Not preparing for technical interviews\n"
+            "Applying\nI sent applications to many companies through their career pages.\n")
+    answerer = tiny_answerer(tmp_path, text)
+    count = answerer.ask("How many mistakes did I make?")
+    assert count.kind == "list" and "Not using my network" in count.answer, count.answer
+    evidence = answerer.retriever.search_many(["How many mistakes did I make?",
+                                               "How many companies did I apply to?"])
+    assert evidence[0].evidence.unstated == 0.0 and evidence[1].evidence.unstated == 1.0
+
+
 def test_an_answer_that_points_back_starts_with_what_it_points_at(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """"These techniques form the foundation…" answers with the sentence before it, the one that
     names the techniques; a passage that opens on its own is left as it is."""

@@ -119,9 +119,28 @@ def states_amount(text: str) -> bool:
     return bool(STATES_AMOUNT.search(text))
 
 
-def unstated(question: str, text: str) -> bool:
+#: The words a count asks about ("how many hard skills…" → "hard skills do").
+COUNTED = re.compile(r"^\W*how many ((?:[\w'’-]+ ){0,2}[\w'’-]+)", re.I)
+
+
+def _plurals(text: str) -> set[str]:
+    return {w.lower()[:-1] for w in re.findall(r"[A-Za-z]{3,}s\b", text) if not w.lower().endswith("ss")}
+
+
+def listed(question: str, listing: str) -> bool:
+    """A count ("how many mistakes…", "how many hard skills…") of the plural a list names in
+    its heading or lead (`listing`: "My mistakes were", "Key Hard Skills & Qualifications"):
+    the list states it by its members. The first plural counted must be that word."""
+    m = COUNTED.search(question)
+    counted = next((w.lower()[:-1] for w in m.group(1).split() if w.lower().endswith("s")
+                    and not w.lower().endswith("ss")), "") if m else ""
+    return bool(counted and listing and counted in _plurals(listing))
+
+
+def unstated(question: str, text: str, listing: str = "") -> bool:
     """The question asks for an amount or a date and `text` states none (for a proportion, no
-    share; for a count of days or years, none of them; for a sum of money, no money)."""
+    share; for a count of days or years, none of them; for a sum of money, no money; for a
+    count of what the passage's list names, `listing`, the list itself)."""
     if ASKS_DATE.search(question):
         return not STATES_DATE.search(text)
     if not asks_amount(question):
@@ -132,4 +151,4 @@ def unstated(question: str, text: str) -> bool:
         return not states_duration(text, duration.group(1).lower())
     if ASKS_MONEY.search(question) and not ASKS_COUNT.search(question):
         return not STATES_MONEY.search(text)
-    return not states_amount(text)
+    return not (states_amount(text) or listed(question, listing))

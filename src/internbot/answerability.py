@@ -68,7 +68,9 @@ SUPPORT_QUANTILE = 0.98
 #: 17: a date asked ("in what year…", "what is the deadline…") needs a date stated.
 #: 18: a noun measure may follow one word after "what" ("what SAT score…").
 #: 19: a sum of money asked ("how much do interns make at Shopify?") needs money stated.
-CALIBRATION_VERSION = 19
+#: 20: a count of what a list names ("how many mistakes…" over "My mistakes were:") is stated
+#:     by the list.
+CALIBRATION_VERSION = 20
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 

@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 
+from internbot.amounts import listed
 from internbot.members import first_passage, members, nth, sibling
 from internbot.passages import Catalog, section_key
 from internbot.records import AnswerKind, Chunk, Hit, clip
@@ -232,7 +233,9 @@ class Composer:
         section = top.chunk.section
         # A question after one fact ("How hard is open source?") wants a passage even when it
         # says the heading of a list's section ("How to get involved with open source").
-        enumerates = bool(ENUMERATE.search(question))
+        # "How many mistakes…?" over "My mistakes were:" is answered by counting its list.
+        enumerates = bool(ENUMERATE.search(question)) or (
+            own is not None and listed(question, own.listing))
         fact = not enumerates and bool(ASKS_FACT.search(question))
         if top.chunk.kind != "list" and section and not fact:
             # The question names the list this passage is in, or the section just above it

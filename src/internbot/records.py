@@ -87,6 +87,17 @@ class Chunk:
         """A list summary's sentences before its items; a passage's sentences."""
         return tuple(s for s in self.sentences if not s.startswith("• "))
 
+    @property
+    def listing(self) -> str:
+        """What names the list this passage is, belongs to or leads into: a list's headings and
+        the sentence leading into it ("…these characteristics:"), a bullet's headings, an
+        entry's parent headings, a passage ending on a colon."""
+        if self.kind == "list":
+            return " ".join((*self.section, *(s for s in self.lead if s.rstrip().endswith(":"))))
+        if self.kind in ("bullet", "item"):
+            return " ".join(self.section if self.kind == "bullet" else self.section[:-1])
+        return self.text if self.text.rstrip().endswith(":") else ""
+
     def search_text(self) -> str:
         """What gets embedded and indexed: the section path is evidence for the passage."""
         heading = " › ".join(self.context)

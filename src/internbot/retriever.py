@@ -302,7 +302,7 @@ class Retriever:
             margin=float(fused[top] - fused[order[1]]) if len(order) > 1 else 0.0,
             agreement=float(np.argmax(dense) == np.argmax(lex_norm)) if lex_norm.any() else 0.0,
             foreign=foreign,
-            unstated=float(unstated(text, index.chunks[cand[top]].text)),
+            unstated=float(unstated(text, index.chunks[cand[top]].text, index.chunks[cand[top]].listing)),
         )
         return Retrieval(hits, evidence, concepts, unknown)
 
