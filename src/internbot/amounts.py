@@ -123,8 +123,11 @@ def states_amount(text: str) -> bool:
 COUNTED = re.compile(r"^\W*how many ((?:[\w'’-]+ ){0,2}[\w'’-]+)", re.I)
 
 
-def _plurals(text: str) -> set[str]:
-    return {w.lower()[:-1] for w in re.findall(r"[A-Za-z]{3,}s\b", text) if not w.lower().endswith("ss")}
+def _singular(word: str) -> str:
+    """A plural's stem ("mistakes" → "mistake"), or "" for a word that is not one ("analysis",
+    "class", "status")."""
+    word = word.lower()
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "is", "us")) else ""
 
 
 def listed(question: str, listing: str) -> bool:
@@ -132,9 +135,8 @@ def listed(question: str, listing: str) -> bool:
     its heading or lead (`listing`: "My mistakes were", "Key Hard Skills & Qualifications"):
     the list states it by its members. The first plural counted must be that word."""
     m = COUNTED.search(question)
-    counted = next((w.lower()[:-1] for w in m.group(1).split() if w.lower().endswith("s")
-                    and not w.lower().endswith("ss")), "") if m else ""
-    return bool(counted and listing and counted in _plurals(listing))
+    counted = next((s for w in m.group(1).split() if (s := _singular(w))), "") if m else ""
+    return bool(counted and listing and counted in {_singular(w) for w in re.findall(r"[A-Za-z]+", listing)})
 
 
 def unstated(question: str, text: str, listing: str = "") -> bool:
