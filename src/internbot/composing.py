@@ -11,14 +11,13 @@ import numpy as np
 from internbot.amounts import listed
 from internbot.members import first_passage, members, nth, sibling
 from internbot.passages import Catalog, section_key
-from internbot.records import AnswerKind, Chunk, Hit, clip
+from internbot.records import AnswerKind, Chunk, Hit, clip, introduces_list
 from internbot.retriever import Concepts, Retriever
 from internbot.shaping import (
     ASKS_FACT,
     ENUMERATE,
     Policy,
     about_the_text,
-    introduces_list,
     next_to,
     only_points_ahead,
     ordinal,
@@ -57,8 +56,8 @@ class Composer:
         last = chunk.sentences[-1]
         if not points_ahead(last) or room - len(body) < GO_ON_MIN_CHARS:
             return body
-        if introduces_list(last):  # the list it introduces is its section's own
-            own = self._section_list(chunk.doc_id, chunk.section)
+        if introduces_list(last):
+            own = self._led_into(chunk)
             lines = [f"• {item}" for item in own.items] if own is not None else []
             while lines and len(body) + sum(len(x) + 1 for x in lines) > room:
                 lines.pop()
@@ -100,6 +99,12 @@ class Composer:
         """The list summary of exactly this section, if it has one."""
         row = self.catalog.lists.get(section_key(doc_id, section))
         return None if row is None else self.retriever.chunks[row]
+
+    def _led_into(self, chunk: Chunk) -> Chunk | None:
+        """The list a passage ending on a colon introduces: its section's own."""
+        if not chunk.sentences or not introduces_list(chunk.sentences[-1]):
+            return None
+        return self._section_list(chunk.doc_id, chunk.section)
 
     def _list_of(self, chunk: Chunk) -> Chunk | None:
         """The list summary of the chunk's section, or of the nearest section above it."""
@@ -149,7 +154,7 @@ class Composer:
     @staticmethod
     def _asks(chunk: Chunk) -> bool:
         """A list item that is only a question, without a label of its own."""
-        return chunk.kind == "bullet" and not chunk.label and chunk.text.rstrip().endswith("?") and all(
+        return chunk.kind == "bullet" and not chunk.label and bool(chunk.sentences) and all(
             sentence.rstrip().endswith("?") for sentence in chunk.sentences)
 
     @staticmethod
@@ -199,10 +204,9 @@ class Composer:
         chunks = self.retriever.chunks
         if kind == "list":
             return nth(chunks, chunk, n)
-        if chunk.kind == "paragraph" and chunk.sentences and introduces_list(chunk.sentences[-1]):
+        if chunk.kind == "paragraph" and (led := self._led_into(chunk)) is not None:
             # "…possess these characteristics:" goes on with its list (`go_on`): that list.
-            summary = self._section_list(chunk.doc_id, chunk.section)
-            return None if summary is None else nth(chunks, summary, n)
+            return nth(chunks, led, n)
         if chunk.kind not in ("bullet", "item") or (summary := self._list_of(chunk)) is None:
             return None
         if first_passage(chunks, chunk).id not in {m.id for m in members(chunks, summary)}:

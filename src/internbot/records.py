@@ -43,6 +43,11 @@ class Document:
     author: str = ""
 
 
+def introduces_list(sentence: str) -> bool:
+    """The sentence ends on a colon: what it announces is the list right after it."""
+    return sentence.rstrip().endswith(":")
+
+
 @dataclass(frozen=True)
 class Chunk:
     """A passage small enough to be an answer, with the section it sits in.
@@ -93,10 +98,10 @@ class Chunk:
         the sentence leading into it ("…these characteristics:"), a bullet's headings, an
         entry's parent headings, a passage ending on a colon."""
         if self.kind == "list":
-            return " ".join((*self.section, *(s for s in self.lead if s.rstrip().endswith(":"))))
+            return " ".join((*self.section, *(s for s in self.lead if introduces_list(s))))
         if self.kind in ("bullet", "item"):
             return " ".join(self.section if self.kind == "bullet" else self.section[:-1])
-        return self.text if self.text.rstrip().endswith(":") else ""
+        return self.text if introduces_list(self.text) else ""
 
     def search_text(self) -> str:
         """What gets embedded and indexed: the section path is evidence for the passage."""

@@ -292,6 +292,7 @@ class Retriever:
             return Retrieval(hits, Evidence(corpus_cover=corpus_cover, foreign=1.0),
                              concepts)
         top = order[0]
+        top_chunk = index.chunks[cand[top]]
         answer_cover, missing = bm25.concept_cover(concepts, bm25.doc_terms(int(cand[top])))
         evidence = Evidence(
             dense=float(max(chunk_sim.max(initial=0.0), sent_sim.max(initial=0.0))),
@@ -302,7 +303,7 @@ class Retriever:
             margin=float(fused[top] - fused[order[1]]) if len(order) > 1 else 0.0,
             agreement=float(np.argmax(dense) == np.argmax(lex_norm)) if lex_norm.any() else 0.0,
             foreign=foreign,
-            unstated=float(unstated(text, index.chunks[cand[top]].text, index.chunks[cand[top]].listing)),
+            unstated=float(unstated(text, top_chunk.text, top_chunk.listing)),
         )
         return Retrieval(hits, evidence, concepts, unknown)
 

@@ -128,11 +128,6 @@ def points_ahead(sentence: str) -> bool:
     return bool(POINTS_AHEAD.search(sentence.strip()))
 
 
-def introduces_list(sentence: str) -> bool:
-    """The sentence ends on a colon: what it announces is the list right after it."""
-    return sentence.rstrip().endswith(":")
-
-
 def only_points_ahead(sentences: tuple[str, ...]) -> bool:
     """A signpost: every sentence announces what follows ("In this section, we will cover…"),
     none says it. As an answer it tells the visitor nothing (docs/quality.md, item 57)."""
