@@ -193,6 +193,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--index", default=str(ROOT / "index"))
+    parser.add_argument("--naive-index", default=None,
+                        help="the naive endpoint's index (default --index): an all-MiniLM-L6-v2 "
+                             "one, when --index was built with another model")
     parser.add_argument("--workers", type=int, nargs="+", default=[1],
                         help="worker counts of `internbot serve` to measure, e.g. 1 2 4")
     parser.add_argument("--rounds", type=int, default=1,
@@ -210,7 +213,8 @@ def main() -> None:
     bin_ = Path(sys.executable).parent
     ready(args.index, bin_)
     results = {}
-    runs = {NAIVE: [sys.executable, str(ROOT / "bench/naive_server.py"), args.index]}
+    runs = {NAIVE: [sys.executable, str(ROOT / "bench/naive_server.py"),
+                    args.naive_index or args.index]}
     for n in args.workers:
         name = "internbot serve (micro-batched)" if n == 1 else f"internbot serve --workers {n}"
         runs[name] = [str(bin_ / "internbot"), "serve", "--index", args.index, "--rate-limit", "0",

