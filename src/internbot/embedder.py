@@ -48,8 +48,12 @@ def verify_weights(model_dir: Path, expected: str, model: str = "") -> None:
     weights = model_dir / "model.safetensors"
     if not expected or not weights.exists():
         return
-    b = bundled.bundle(model) if expected == PINNED else None
-    allowed = {b.sha256} if b else bundled.PINS if expected == PINNED else {expected}
+    if expected != PINNED:
+        allowed = {expected}
+    elif (b := bundled.bundle(model)) is not None:
+        allowed = {b.sha256}
+    else:  # a model folder: any bundled model's weights
+        allowed = set(bundled.PINS)
     actual = sha256_file(weights)
     if actual not in allowed:
         raise ModelError(
