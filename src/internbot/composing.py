@@ -9,7 +9,7 @@ import re
 import numpy as np
 
 from internbot.amounts import listed
-from internbot.members import first_passage, members, nth, sibling
+from internbot.members import first_passage, members, nth, placed, sibling
 from internbot.passages import Catalog, section_key
 from internbot.records import AnswerKind, Chunk, Hit, clip, introduces_list
 from internbot.retriever import Concepts, Retriever
@@ -209,9 +209,10 @@ class Composer:
             return nth(chunks, led, n)
         if chunk.kind not in ("bullet", "item") or (summary := self._list_of(chunk)) is None:
             return None
-        if first_passage(chunks, chunk).id not in {m.id for m in members(chunks, summary)}:
+        found = members(chunks, summary)
+        if first_passage(chunks, chunk).id not in {m.id for m in found}:
             return None
-        return nth(chunks, summary, n)
+        return placed(found, summary, n)
 
     def _choose(self, question: str, hits: list[Hit]) -> tuple[Chunk, AnswerKind]:
         passages = [h for h in hits if h.chunk.kind != "list"] or hits

@@ -12,6 +12,7 @@ import html
 import logging
 import re
 from collections.abc import Iterable
+from itertools import islice
 from pathlib import Path
 
 from internbot import ingest
@@ -66,8 +67,9 @@ def byline_at(lines: list[str]) -> int | None:
 
 
 def byline(text: str) -> str:
-    """The author a byline just under the title names ("By Maple Ong" → "Maple Ong"), or ""."""
-    lines = [line for raw in text.splitlines() if (line := clean(raw))]
+    """The author a byline just under the title names ("By Maple Ong" → "Maple Ong"), or "".
+    Only the first three non-empty lines can hold one: the rest of the text is not cleaned."""
+    lines = list(islice((line for raw in text.splitlines() if (line := clean(raw))), 3))
     at = byline_at(lines)
     m = BYLINE.match(lines[at]) if at is not None else None
     return m.group(1) if m else ""

@@ -80,7 +80,11 @@ def members(chunks: Sequence[Chunk], summary: Chunk) -> list[Chunk]:
 
 def nth(chunks: Sequence[Chunk], summary: Chunk, n: int) -> Chunk | None:
     """The `n`-th member of a list (1 the first, −1 the last), if it has that many."""
-    found = members(chunks, summary)
+    return placed(members(chunks, summary), summary, n)
+
+
+def placed(found: list[Chunk], summary: Chunk, n: int) -> Chunk | None:
+    """The `n`-th of `found`, the `members` of `summary` already walked."""
     if len(found) < len(summary.items):  # not the members the summary lists: leave it
         return None
     at = n - 1 if n > 0 else len(found) + n
