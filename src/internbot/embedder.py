@@ -42,6 +42,19 @@ def resolve_model_path(model: str, cache_dir: Path | None = None) -> str:
     return str(bundled.model_dir(b, cache_dir or Settings().cache_dir))
 
 
+#: Weights already hashed in this process, by path, size and modification time: a server
+#: loads its model twice (int8 questions, float confirmations) and reads the file once.
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def _digest(weights: Path) -> str:
+    stat = weights.stat()
+    key = (str(weights.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = sha256_file(weights)
+    return _DIGESTS[key]
+
+
 def verify_weights(model_dir: Path, expected: str, model: str = "") -> None:
     """Refuse weights whose checksum differs from the pinned one (`PINNED`: the bundled
     model's own pin, or for a folder any bundled pin; empty: no check)."""
@@ -54,7 +67,7 @@ def verify_weights(model_dir: Path, expected: str, model: str = "") -> None:
         allowed = {b.sha256}
     else:  # a model folder: any bundled model's weights
         allowed = set(bundled.PINS)
-    actual = sha256_file(weights)
+    actual = _digest(weights)
     if actual not in allowed:
         raise ModelError(
             f"{weights} has sha256 {actual[:12]}…, which is not the pinned one: reinstall the "
