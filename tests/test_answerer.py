@@ -600,3 +600,23 @@ def test_the_sentence_saying_what_was_asked_of_the_subject_wins_the_tie(tmp_path
     scores = answerer.composer._sentence_scores(chunk, np.zeros(len(chunk.sentences), np.float32),
                                                 retrieval.concepts)
     assert "critic" in chunk.sentences[int(np.argmax(scores))], (chunk.sentences, scores)
+
+
+def test_a_question_about_one_subsection_gets_its_passage_not_the_outline(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A section opening with an outline of its subsections: "What should I do once I've sent my
+    applications?" reads as enumerating, but its best passage lies in one subsection the outline
+    only names, so that passage answers. A question naming the section still gets the outline."""
+    text = (
+        "A Developer Guide\n1. Getting Ready\nA mentor reviews your projects and opens doors.\n"
+        "2. How to Find Internships\n"
+        "In this section, we'll dive into effective ways to find internships.\n"
+        "Use Job Boards\nJob boards like LinkedIn post openings every week.\n"
+        "Ask for Referrals\nClassmates who interned can refer you to a recruiter.\n"
+        "Follow Up\nIf you have sent applications and heard nothing back in two weeks, send a"
+        " polite follow-up email.\n"
+        "3. After the Internship\nMany interns get a return offer for a full-time job.\n")
+    answerer = tiny_answerer(tmp_path, text)
+    after = answerer.ask("What should I do once I have sent my applications?")
+    assert after.kind == "passage" and "polite follow-up email" in after.answer, after.answer
+    ways = answerer.ask("What are the ways to find internships?")
+    assert ways.kind == "list" and "Ask for Referrals" in ways.answer, ways.answer

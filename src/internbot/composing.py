@@ -186,6 +186,20 @@ class Composer:
                    and h.chunk.doc_id == own.doc_id for h in passages)
         return same >= LIST_SPREAD_ITEMS
 
+    def _outlines(self, own: Chunk, chunk: Chunk, question: str) -> bool:
+        """`own` is an enclosing section's outline, one item a subsection, and `chunk` lies in
+        the subsection the question asks about rather than in the outline's own section
+        ("What should I do once I've applied?" over "Follow-Up", an item of "How to Find
+        Internships"): the passage answers, not the list of its sibling sections."""
+        depth = len(own.section)
+        if own.doc_id != chunk.doc_id or len(chunk.section) <= depth:
+            return False
+        if any(self._names(question, h) for h in own.section[-1:]):
+            return False
+        sub = chunk.section[depth]
+        return any(_same_start(item.strip(), sub) or _same_start(sub, item.strip())
+                   for item in own.items)
+
     def choose(self, question: str, hits: list[Hit]) -> tuple[Chunk, AnswerKind]:
         """The chunk to answer from, and whether to present it as its section's whole list.
 
@@ -253,6 +267,8 @@ class Composer:
             if own is not None and self._spread_over(own, top, passages[:LIST_SPREAD_WINDOW], question):
                 return own, "list"
         if enumerates:
+            if own is not None and self._outlines(own, top.chunk, question):
+                return top.chunk, "passage"
             if own is not None:
                 return own, "list"
             close = [h for h in hits[:5] if h.chunk.kind == "list" and h.score >= top.score - 0.08]
