@@ -620,3 +620,26 @@ def test_a_question_about_one_subsection_gets_its_passage_not_the_outline(tmp_pa
     assert after.kind == "passage" and "polite follow-up email" in after.answer, after.answer
     ways = answerer.ask("What are the ways to find internships?")
     assert ways.kind == "list" and "Ask for Referrals" in ways.answer, ways.answer
+
+
+def test_the_item_whose_whole_label_the_question_says_answers_over_a_better_ranked_sibling(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"What does a machine learning engineer do?" ranked *Computer Vision Engineer* just above
+    *Machine Learning Engineer* (all-mpnet-base-v2 does on the seed): the item the question
+    names answers; one naming the best-ranked item keeps it."""
+    from internbot.records import Hit
+
+    text = (
+        "A Career Guide\nBest Jobs in Machine Learning\n"
+        "Here are some of the best jobs in machine learning:\n"
+        "  • Computer Vision Engineer: computer vision engineers build models that read images.\n"
+        "  • Machine Learning Engineer: machine learning engineers deploy models to production.\n"
+        "  • Data Scientist: data scientists analyse data for decisions.\n"
+        "Find a Mentor\nA mentor reviews your projects and opens doors at companies.\n")
+    answerer = tiny_answerer(tmp_path, text)
+    by_label = {c.label: c for c in answerer.retriever.chunks if c.label}
+    ranked = [Hit(by_label[name], score) for name, score in (
+        ("Computer Vision Engineer", 0.9), ("Machine Learning Engineer", 0.88), ("Data Scientist", 0.5))]
+    chunk, kind = answerer.composer.choose("What does a machine learning engineer do?", ranked)
+    assert (chunk.label, kind) == ("Machine Learning Engineer", "passage")
+    chunk, kind = answerer.composer.choose("What does a computer vision engineer do?", ranked)
+    assert (chunk.label, kind) == ("Computer Vision Engineer", "passage")
