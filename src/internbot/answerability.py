@@ -70,7 +70,9 @@ SUPPORT_QUANTILE = 0.98
 #: 19: a sum of money asked ("how much do interns make at Shopify?") needs money stated.
 #: 20: a count of what a list names ("how many mistakes…" over "My mistakes were:") is stated
 #:     by the list.
-CALIBRATION_VERSION = 20
+#: 21: late interaction (`late.py`) moves the best candidates' fused scores, so their margin;
+#:     the index also stores its passages' word vectors.
+CALIBRATION_VERSION = 21
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 

@@ -8,6 +8,7 @@ this build embedded recently (boilerplate repeats) is not embedded again.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -17,13 +18,20 @@ import numpy as np
 
 from internbot.chunking import chunk_documents
 from internbot.curated import CuratedAnswer, CuratedIndex
-from internbot.embedder import Embedder
+from internbot.embedder import Embedder, word_embedder
 from internbot.index import Index, Manifest
 from internbot.records import Document, content_key
 from internbot.writer import BATCH, IndexWriter, batched
 
+log = logging.getLogger(__name__)
+
 #: Vectors of this many recent texts are kept to skip repeats (about 100 MB at 384 dimensions).
 RECENT = 65_536
+#: Passages embedded at a time for their word vectors (up to 256 words of 384 floats each).
+WORDS_BATCH = 256
+#: Word vectors are kept for corpora up to this many passages (about 130 bytes a word, ~150
+#: words a passage: 400 MB here); a larger corpus is served without late interaction.
+WORDS_MAX_PASSAGES = 20_000
 
 
 
@@ -124,15 +132,18 @@ class _Vectors:
 def build_index(writer: IndexWriter, docs: Iterable[Document], embedder: Embedder,
                 manifest: Manifest, *, max_chars: int = 800, previous: Index | None = None,
                 factory: str = "auto", curated: Sequence[CuratedAnswer] = (),
-                progress: bool = False, batch: int = BATCH,
+                progress: bool = False, batch: int = BATCH, words: bool = True,
                 ) -> tuple[Manifest, CuratedIndex | None, BuildStats]:
     """Chunk, embed and write `docs` through `writer`, then finish it (FAISS, lexical, a
     manifest). Sentence vectors are rounded to float16 as stored, so what is calibrated later
-    is what is served."""
+    is what is served. With `words` (and an embedder that gives them), each passage's word
+    vectors are stored too, for late interaction: one more pass over the passages, not the
+    sentences."""
     start = time.perf_counter()
     stats = BuildStats()
     reusable = previous if previous is not None and previous.manifest.model == embedder.name else None
     vectors = _Vectors(embedder, PreviousVectors(reusable), stats)
+    worded = word_embedder(embedder) if words else None
     if progress:
         from tqdm import tqdm
 
@@ -142,6 +153,13 @@ def build_index(writer: IndexWriter, docs: Iterable[Document], embedder: Embedde
         chunk_vectors, chunk_keys = vectors([c.search_text() for c in chunks])
         sentence_vectors, sentence_keys = vectors(sentences)
         writer.add(chunks, chunk_vectors, sentence_vectors, keys=(chunk_keys, sentence_keys))
+        if worded is not None and stats.chunks + len(chunks) > WORDS_MAX_PASSAGES:
+            log.info("over %d passages: no word vectors, so no late interaction", WORDS_MAX_PASSAGES)
+            writer.drop_words()
+            worded = None
+        if worded is not None:
+            for part in batched(chunks, WORDS_BATCH):  # bounded memory
+                writer.add_words(worded.encode_tokens([c.search_text() for c in part])[1])
         stats.chunks += len(chunks)
         stats.sentences += len(sentences)
     index_curated = CuratedIndex.build(curated, embedder.encode, embedder.dim) if curated else None

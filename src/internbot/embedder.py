@@ -11,7 +11,7 @@ import os
 import re
 import threading
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -31,6 +31,19 @@ class Embedder(Protocol):
 
     def encode(self, texts: list[str], *, progress: bool = False,
                max_tokens: int | None = None) -> np.ndarray: ...
+
+
+class WordEmbedder(Embedder, Protocol):
+    """An embedder that also gives each text's word vectors, from the same forward pass
+    (special tokens and padding dropped), for late interaction (`late.py`)."""
+
+    def encode_tokens(self, texts: list[str], *,
+                      max_tokens: int | None = None) -> tuple[np.ndarray, list[np.ndarray]]: ...
+
+
+def word_embedder(embedder: Embedder) -> WordEmbedder | None:
+    """`embedder` if it gives word vectors, else None."""
+    return embedder if callable(getattr(embedder, "encode_tokens", None)) else None  # type: ignore[return-value]
 
 
 def resolve_model_path(model: str, cache_dir: Path | None = None) -> str:
@@ -118,6 +131,27 @@ class SentenceTransformerEmbedder:
                 self._model.max_seq_length = default
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
+    def encode_tokens(self, texts: list[str], *,
+                      max_tokens: int | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32), []
+        with self._lock:
+            default = int(self._model.max_seq_length or 256)
+            self._model.max_seq_length = min(default, max_tokens or default)
+            try:
+                rows: Any = self._model.encode(texts, batch_size=self.batch_size, output_value=None)
+            finally:
+                self._model.max_seq_length = default
+        special = set(getattr(self._model.tokenizer, "all_special_ids", ()))
+        vectors, words = [], []
+        for row in rows:
+            ids = np.asarray(row["input_ids"].cpu())
+            keep = (np.asarray(row["attention_mask"].cpu()) > 0) & ~np.isin(ids, list(special))
+            words.append(np.asarray(row["token_embeddings"].float().cpu())[keep])
+            vectors.append(np.asarray(row["sentence_embedding"].float().cpu()))
+        pooled = np.stack(vectors).astype(np.float32)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None), words
+
     def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
         vectors = self._model.encode(
             texts,
@@ -136,6 +170,7 @@ class HashingEmbedder:
     """Deterministic bag of words and character trigrams, hashed into `dim` buckets.
 
     Similar wording gives similar vectors, which is all unit tests need; no model, no torch.
+    It gives no word vectors, so an index it builds has no late interaction (`late.py`).
     """
 
     def __init__(self, dim: int = 384) -> None:

@@ -40,6 +40,7 @@ from internbot.chunking import CHUNKER_VERSION
 from internbot.curated import CuratedIndex
 from internbot.embedder import sha256_file
 from internbot.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, StaleIndexError
+from internbot.late import Projection, Tokens
 from internbot.lexical import BM25
 from internbot.passages import Catalog, ChunkStore
 from internbot.records import EMBEDDED_TEXT_VERSION, Chunk
@@ -56,6 +57,10 @@ FILES = ("chunks.jsonl", "chunk_offsets.npy", "vectors.npy", "sentences.npy",
 LEXICAL = "lexical"
 #: Each vector's and sentence vector's content key (indexes built before they were kept lack them).
 KEY_FILES = ("vector_keys.npy", "sentence_keys.npy")
+#: Each passage's word vectors for late interaction (`late.py`): codes, scales, offsets, and
+#: the projection when the corpus was large enough to fit one (absent in older indexes).
+WORD_FILES = ("word_codes.npy", "word_scales.npy", "word_offsets.npy")
+WORD_PROJECTION = "word_projection.npy"
 
 
 def package_versions() -> dict[str, str]:
@@ -127,6 +132,8 @@ class Index:
     curated: CuratedIndex | None = None
     #: Content keys of `vectors` and `sentence_vectors` (None: an index from before they were kept).
     keys: tuple[np.ndarray, np.ndarray] | None = None
+    #: Each passage's word vectors, for late interaction (None: built without them).
+    words: Tokens | None = None
 
     def chunk_sentence_vectors(self, i: int) -> np.ndarray:
         return self.sentence_vectors[self.sentence_offsets[i] : self.sentence_offsets[i + 1]]
@@ -219,17 +226,30 @@ def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None =
         curated = CuratedIndex.load(index_dir) if "curated.json" in manifest.files else None
         keys = (tuple(np.load(index_dir / n, allow_pickle=False, mmap_mode="r") for n in KEY_FILES)
                 if all(n in manifest.files for n in KEY_FILES) else None)
+        words = _load_words(index_dir, manifest)
     except (ValueError, KeyError, OSError, RuntimeError, TypeError) as exc:
         raise IndexCorruptError(f"the index at {index_dir} is unreadable ({exc}): {fix}") from exc
     if (len(chunks) != manifest.chunk_count or flat.ntotal != len(chunks)
             or vectors.shape != (len(chunks), manifest.dim)
             or sentences.shape[0] != manifest.sentence_count or bm25.n != len(chunks)
             or len(offsets) != len(chunks) + 1 or offsets[-1] != len(sentences)
-            or (keys is not None and (len(keys[0]), len(keys[1])) != (len(chunks), len(sentences)))):
+            or (keys is not None and (len(keys[0]), len(keys[1])) != (len(chunks), len(sentences)))
+            or (words is not None and (len(words.offsets) != len(chunks) + 1
+                                       or not words.offsets[-1] == len(words.codes) == len(words.scales)))):
         raise IndexCorruptError(f"the index at {index_dir} is inconsistent: {fix}")
     # Plain ndarray views of the maps: same shared pages, without np.memmap's per-slice overhead
     # (a memmap object for every chunk's sentence rows, on every question).
     sentences = (np.asarray(sentences, dtype=np.float32) if len(sentences) <= SENTENCES_IN_MEMORY
                  else np.asarray(sentences))
     return Index(manifest, chunks, np.asarray(vectors), sentences, flat, bm25,
-                 offsets, catalog, curated, keys)
+                 offsets, catalog, curated, keys, words)
+
+
+def _load_words(index_dir: Path, manifest: Manifest) -> Tokens | None:
+    """The passages' word vectors, when the index has them (memory-mapped)."""
+    if not all(n in manifest.files for n in WORD_FILES):
+        return None
+    codes, scales, offsets = (np.load(index_dir / n, allow_pickle=False, mmap_mode="r") for n in WORD_FILES)
+    axes = (np.load(index_dir / WORD_PROJECTION, allow_pickle=False)
+            if WORD_PROJECTION in manifest.files else None)
+    return Tokens(np.asarray(codes), np.asarray(scales), np.asarray(offsets), Projection.from_array(axes))

@@ -202,6 +202,16 @@ class OnnxEmbedder:
 
     def encode(self, texts: list[str], *, progress: bool = False,
                max_tokens: int | None = None) -> np.ndarray:
+        return self._encode(texts, progress, max_tokens, None)
+
+    def encode_tokens(self, texts: list[str], *,
+                      max_tokens: int | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Pooled vectors, and each text's word vectors from the same run."""
+        words: list[np.ndarray] = [np.zeros((0, self.dim), np.float32)] * len(texts)
+        return self._encode(texts, False, max_tokens, words), words
+
+    def _encode(self, texts: list[str], progress: bool, max_tokens: int | None,
+                words: list[np.ndarray] | None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
@@ -217,7 +227,11 @@ class OnnxEmbedder:
 
         def run(rows: np.ndarray) -> None:
             encoded = tokenizer.encode_batch([texts[i] for i in rows])
-            out[rows] = self._pooled(encoded)
+            out[rows], hidden = self._pooled(encoded)
+            if words is not None:
+                for j, row, e in zip(range(len(rows)), rows, encoded, strict=True):
+                    keep = np.array(e.attention_mask, bool) & ~np.array(e.special_tokens_mask, bool)
+                    words[row] = hidden[j][keep]
             if bar is not None:
                 bar.update(len(rows))
 
@@ -232,8 +246,9 @@ class OnnxEmbedder:
             bar.close()
         return out
 
-    def _pooled(self, encoded: list[Any]) -> np.ndarray:
-        """Mean-pooled, normalised vectors of one batch of tokenized texts."""
+    def _pooled(self, encoded: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """Mean-pooled, normalised vectors of one batch of tokenized texts, and the word
+        vectors they pool."""
         ids = np.array([e.ids for e in encoded], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
         types = np.array([e.type_ids for e in encoded], dtype=np.int64)
@@ -241,4 +256,4 @@ class OnnxEmbedder:
         hidden = self._session.run(None, {k: feed[k] for k in self._inputs})[0]
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None), hidden

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from internbot.amounts import unstated
-from internbot.embedder import Embedder
+from internbot.embedder import Embedder, word_embedder
 from internbot.index import Index, index_aliases
+from internbot.late import TokenMemo
 from internbot.lexical import BM25
 from internbot.records import Chunk, Hit
 from internbot.search.base import SearchBackend
@@ -52,6 +53,10 @@ class Weights:
     spell_out: bool = True
     #: A misspelt word is embedded as the word it meant (`Retriever.respell`).
     respell: bool = True
+    #: Late interaction (`late.py`): this times the MaxSim of the question's words with a
+    #: passage's is added to the fused score of the best `late_pool` candidates.
+    late: float = 1.0
+    late_pool: int = 10
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,9 @@ class Retriever:
         #: word at all; fitted per corpus with the abstention model (`answerability.py`).
         #: None: not measured (one encode fewer per question with an unknown word).
         self.support: float | None = index.manifest.calibration.get("support")
+        #: Passages' word vectors, when the index has them and the embedder gives a question's.
+        self.words = index.words if self.weights.late and word_embedder(embedder) else None
+        self._memo = TokenMemo()
 
     @property
     def chunks(self) -> Sequence[Chunk]:
@@ -212,7 +220,21 @@ class Retriever:
         """Query vectors (aliases expanded when `Weights.alias_embedding`). Questions are
         truncated at QUERY_MAX_TOKENS (passages keep the model's full length): it bounds the
         memory a batch of long inputs can take."""
-        return self.embedder.encode([self.expand(t) for t in texts], max_tokens=QUERY_MAX_TOKENS)
+        expanded = [self.expand(t) for t in texts]
+        worded = word_embedder(self.embedder)
+        if self.words is None or worded is None:
+            return self.embedder.encode(expanded, max_tokens=QUERY_MAX_TOKENS)
+        vectors, words = worded.encode_tokens(expanded, max_tokens=QUERY_MAX_TOKENS)
+        self._memo.put(list(texts), [self.words.projection.apply(w) for w in words])
+        return vectors
+
+    def _question_words(self, text: str) -> np.ndarray:
+        """The question's projected word vectors, kept by `encode` (encoded again if evicted)."""
+        found = self._memo.get(text)
+        if found is None:
+            self.encode([text])
+            found = self._memo.get(text)
+        return found if found is not None else np.zeros((0, 1), np.float32)
 
     @staticmethod
     def _candidates(dense_ids: np.ndarray, lexical_ids: np.ndarray) -> np.ndarray:
@@ -283,6 +305,9 @@ class Retriever:
         fused = dense + (w.lexical * lex_norm if w.hybrid else 0.0)
         if doc_id is not None:
             fused += w.doc_boost * np.array([index.chunks[i].doc_id == doc_id for i in cand])
+        if self.words is not None and len(cand):
+            best = np.argsort(-fused, kind="stable")[: w.late_pool]
+            fused[best] += w.late * self.words.maxsim(self._question_words(text), cand[best])
         order = np.argsort(-fused, kind="stable")[:k]
         hits = tuple(
             Hit(index.chunks[cand[j]], float(fused[j]), float(dense[j]), float(lex_norm[j]))

@@ -23,7 +23,17 @@ import numpy as np
 
 from internbot.curated import CuratedIndex
 from internbot.embedder import sha256_file
-from internbot.index import FILES, KEY_FILES, LEXICAL, Index, Manifest, index_aliases
+from internbot.index import (
+    FILES,
+    KEY_FILES,
+    LEXICAL,
+    WORD_FILES,
+    WORD_PROJECTION,
+    Index,
+    Manifest,
+    index_aliases,
+)
+from internbot.late import Projection, quantise
 from internbot.lexical import LexicalBuilder
 from internbot.passages import CatalogBuilder, JsonlWriter
 from internbot.records import Chunk, content_key
@@ -75,12 +85,16 @@ class IndexWriter:
         self._catalog, self._lexical = CatalogBuilder(), LexicalBuilder()
         self._files: list[str] = []
         self._written: list[str] = []
+        #: Passages' word vectors (`add(words=…)`): projected on axes fitted on the first batch.
+        self._projection: Projection | None = None
+        self._words: tuple[BinaryIO, BinaryIO] | None = None
+        self._word_offsets = array("q", [0])
 
     def __enter__(self) -> IndexWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for f in (self._vectors, self._sentences):
+        for f in (self._vectors, self._sentences, *(self._words or ())):
             f.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -106,6 +120,42 @@ class IndexWriter:
         self._vectors.write(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
         self._sentences.write(np.ascontiguousarray(sentence_vectors, dtype=np.float16).tobytes())
 
+    def add_words(self, words: Sequence[np.ndarray]) -> None:
+        """Append passages' word vectors in passage order (all passages' or none), projected on
+        axes fitted on the first ones given, and rounded to int8."""
+        if self._words is None:
+            self._projection = Projection.fit(np.concatenate([*words, np.zeros((0, self.dim))]))
+            self._words = (self.tmp / "words.i8").open("wb"), (self.tmp / "word_scales.f32").open("wb")
+        assert self._projection is not None
+        for passage in words:
+            codes, scales = quantise(self._projection.apply(passage))
+            self._words[0].write(codes.tobytes())
+            self._words[1].write(scales.tobytes())
+            self._word_offsets.append(self._word_offsets[-1] + len(codes))
+
+    def drop_words(self) -> None:
+        """Keep no word vectors after all (a corpus too large for them)."""
+        for f in self._words or ():
+            f.close()
+            Path(f.name).unlink(missing_ok=True)
+        self._words, self._projection, self._word_offsets = None, None, array("q", [0])
+
+    def _finish_words(self) -> list[str]:
+        """Write the word vectors' files; their names (none when no words were added)."""
+        if self._words is None or self._projection is None:
+            return []
+        if len(self._word_offsets) != self.rows + 1:
+            raise ValueError(f"word vectors for {len(self._word_offsets) - 1} of {self.rows} passages")
+        rows = self._word_offsets[-1]
+        dim = self.dim if self._projection.axes is None else self._projection.axes.shape[1]
+        _npy_from_raw(self._words[0], self.tmp / WORD_FILES[0], np.int8, (rows, dim))
+        _npy_from_raw(self._words[1], self.tmp / WORD_FILES[1], np.float32, (rows,))
+        np.save(self.tmp / WORD_FILES[2], np.array(self._word_offsets, dtype=np.int64))
+        if (axes := self._projection.to_array()) is not None:
+            np.save(self.tmp / WORD_PROJECTION, axes)
+            return [*WORD_FILES, WORD_PROJECTION]
+        return list(WORD_FILES)
+
     def finish(self, manifest: Manifest, *, factory: str = "auto", faiss_index: Any = None,
                curated: CuratedIndex | None = None,
                encode: Callable[[list[str]], np.ndarray] | None = None,
@@ -121,6 +171,7 @@ class IndexWriter:
         _npy_from_raw(self._vectors, self.tmp / "vectors.npy", np.float32, (self.rows, self.dim))
         _npy_from_raw(self._sentences, self.tmp / "sentences.npy", np.float16,
                       (self.sentence_rows, self.dim))
+        words = self._finish_words()
         lexical = [p.relative_to(self.tmp).as_posix()
                    for p in self._lexical.finish(encode, false_starts).save(self.tmp / LEXICAL)]
         del self._lexical  # its postings are on disk now; free them before FAISS
@@ -131,7 +182,7 @@ class IndexWriter:
             manifest = replace(manifest, faiss_factory=used, faiss_params=params)
         ann.write(faiss_index, self.tmp / "chunks.faiss")
         del faiss_index
-        self._files = [*FILES, *KEY_FILES, *lexical]
+        self._files = [*FILES, *KEY_FILES, *words, *lexical]
         return self.write_manifest(manifest, curated)
 
     def write_manifest(self, manifest: Manifest, curated: CuratedIndex | None = None) -> Manifest:
@@ -157,7 +208,7 @@ class IndexWriter:
         _swap_in(self.tmp, self.index_dir)
 
 
-def _npy_from_raw(raw: BinaryIO, target: Path, dtype: Any, shape: tuple[int, int]) -> None:
+def _npy_from_raw(raw: BinaryIO, target: Path, dtype: Any, shape: tuple[int, ...]) -> None:
     """Turn the raw rows streamed into `raw` into a .npy file (header, then the bytes copied
     through a small buffer), and delete the raw file."""
     raw.close()
