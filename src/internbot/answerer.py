@@ -257,8 +257,11 @@ class Answerer:
         def near(i: int, r: Retrieval) -> bool:
             if entry[i]:
                 return True
+            # The answer comes from the best passage that is not a list summary: its lead too.
+            best = [h.score for h in r.hits if h.chunk.kind != "list"][:2]
             return bool(r.hits) and (
                 r.evidence.margin < CONFIRM_MARGIN or abs(self.confidence(r) - line) < band
+                or (len(best) == 2 and best[0] - best[1] < CONFIRM_MARGIN)
                 or (excuse is not None and r.support != 0.0 and abs(r.support - excuse) < CONFIRM_MARGIN))
 
         rows = [i for i, r in enumerate(results) if near(i, r)]
