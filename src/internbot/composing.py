@@ -9,7 +9,7 @@ import re
 import numpy as np
 
 from internbot.amounts import listed
-from internbot.members import first_passage, members, nth, placed, sibling
+from internbot.members import first_passage, members, named_sibling, nth, placed, sibling
 from internbot.passages import Catalog, section_key
 from internbot.records import AnswerKind, Chunk, Hit, clip, introduces_list
 from internbot.retriever import Concepts, Retriever
@@ -200,25 +200,6 @@ class Composer:
         return any(_same_start(item.strip(), sub) or _same_start(sub, item.strip())
                    for item in own.items)
 
-    @staticmethod
-    def _named_sibling(question: str, passages: list[Hit]) -> Hit | None:
-        """The item of the best passage's list whose whole label the question says, when the
-        best passage's own label it does not ("What does a machine learning engineer do?" over
-        *Computer Vision Engineer* and, just below it, *Machine Learning Engineer*)."""
-        top = passages[0].chunk
-        if top.kind not in ("bullet", "item"):
-            return None
-        asked = set(terms(question))
-
-        def named(chunk: Chunk) -> bool:
-            label = term_set(chunk.label)
-            return len(label) >= 2 and label <= asked
-
-        if named(top):
-            return None
-        return next((h for h in passages[1:] if h.chunk.kind == top.kind and named(h.chunk)
-                     and h.chunk.doc_id == top.doc_id and h.chunk.section == top.section), None)
-
     def choose(self, question: str, hits: list[Hit]) -> tuple[Chunk, AnswerKind]:
         """The chunk to answer from, and whether to present it as its section's whole list.
 
@@ -249,7 +230,7 @@ class Composer:
 
     def _choose(self, question: str, hits: list[Hit]) -> tuple[Chunk, AnswerKind]:
         passages = [h for h in hits if h.chunk.kind != "list"] or hits
-        top = self._named_sibling(question, passages[:LIST_SPREAD_WINDOW]) or passages[0]
+        top = named_sibling(question, passages[:LIST_SPREAD_WINDOW]) or passages[0]
         if (beside := self._next_to(question, passages[:3])) is not None:
             return beside, "passage"
         if not self.policy.lists:

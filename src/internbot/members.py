@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from internbot.records import Chunk
+from internbot.records import Chunk, Hit
+from internbot.tokens import term_set, terms
 
 #: How many passages one member, or one list's section, may span when walking the index.
 MAX_MEMBER_CHUNKS = 40
@@ -89,3 +90,22 @@ def placed(found: list[Chunk], summary: Chunk, n: int) -> Chunk | None:
         return None
     at = n - 1 if n > 0 else len(found) + n
     return found[at] if 0 <= at < len(found) else None
+
+
+def named_sibling(question: str, passages: Sequence[Hit]) -> Hit | None:
+    """The member of the best passage's list whose whole label the question says, when the
+    best passage's own label it does not ("What does a machine learning engineer do?" over
+    *Computer Vision Engineer* and, just below it, *Machine Learning Engineer*)."""
+    top = passages[0].chunk
+    if top.kind not in ("bullet", "item"):
+        return None
+    asked = set(terms(question))
+
+    def named(chunk: Chunk) -> bool:
+        label = term_set(chunk.label)
+        return len(label) >= 2 and label <= asked
+
+    if named(top):
+        return None
+    return next((h for h in passages[1:] if h.chunk.kind == top.kind and named(h.chunk)
+                 and h.chunk.doc_id == top.doc_id and h.chunk.section == top.section), None)
