@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from internbot.chunking import chunk_documents
 from internbot.curated import CuratedAnswer, CuratedIndex
-from internbot.embedder import Embedder, word_embedder
+from internbot.embedder import Embedder, WordEmbedder, word_embedder
 from internbot.index import Index, Manifest
 from internbot.records import Document, content_key
 from internbot.writer import BATCH, IndexWriter, batched
@@ -128,6 +128,25 @@ class _Vectors:
             return np.zeros((0, self.embedder.dim), dtype=np.float32), keys
         return np.stack([got[k] for k in keys]).astype(np.float32, copy=False), keys
 
+    def with_words(self, texts: Sequence[str], embedder: WordEmbedder,
+                   sink: Callable[[list[np.ndarray]], None]) -> tuple[np.ndarray, list[int]]:
+        """Passages' vectors and content keys, each from the forward pass that gives its word
+        vectors (handed to `sink` a bounded batch at a time): those need every passage's pass
+        whatever the previous index holds, so its pooled vector comes from that same pass."""
+        keys = [content_key(t) for t in texts]
+        parts = []
+        for part in batched(texts, WORDS_BATCH):
+            part_vectors, words = embedder.encode_tokens(list(part))
+            sink(words)
+            parts.append(part_vectors)
+        self.stats.embedded += len(texts)
+        if not parts:
+            return np.zeros((0, embedder.dim), dtype=np.float32), keys
+        out = np.concatenate(parts).astype(np.float32, copy=False)
+        for key, vector in zip(keys, out, strict=True):
+            self._remember(key, vector)
+        return out, keys
+
 
 def build_index(writer: IndexWriter, docs: Iterable[Document], embedder: Embedder,
                 manifest: Manifest, *, max_chars: int = 800, previous: Index | None = None,
@@ -137,8 +156,8 @@ def build_index(writer: IndexWriter, docs: Iterable[Document], embedder: Embedde
     """Chunk, embed and write `docs` through `writer`, then finish it (FAISS, lexical, a
     manifest). Sentence vectors are rounded to float16 as stored, so what is calibrated later
     is what is served. With `words` (and an embedder that gives them), each passage's word
-    vectors are stored too, for late interaction: one more pass over the passages, not the
-    sentences."""
+    vectors are stored too, for late interaction: every passage is then embedded afresh, its
+    vector and its words from one pass, while sentences still reuse the previous index's."""
     start = time.perf_counter()
     stats = BuildStats()
     reusable = previous if previous is not None and previous.manifest.model == embedder.name else None
@@ -150,16 +169,15 @@ def build_index(writer: IndexWriter, docs: Iterable[Document], embedder: Embedde
         docs = tqdm(docs, desc="indexing", unit="doc")
     for chunks in batched(chunk_documents(docs, max_chars), batch):
         sentences = [s for c in chunks for s in c.sentence_texts()]
-        chunk_vectors, chunk_keys = vectors([c.search_text() for c in chunks])
-        sentence_vectors, sentence_keys = vectors(sentences)
-        writer.add(chunks, chunk_vectors, sentence_vectors, keys=(chunk_keys, sentence_keys))
         if worded is not None and stats.chunks + len(chunks) > WORDS_MAX_PASSAGES:
             log.info("over %d passages: no word vectors, so no late interaction", WORDS_MAX_PASSAGES)
             writer.drop_words()
             worded = None
-        if worded is not None:
-            for part in batched(chunks, WORDS_BATCH):  # bounded memory
-                writer.add_words(worded.encode_tokens([c.search_text() for c in part])[1])
+        texts = [c.search_text() for c in chunks]
+        chunk_vectors, chunk_keys = (vectors(texts) if worded is None
+                                     else vectors.with_words(texts, worded, writer.add_words))
+        sentence_vectors, sentence_keys = vectors(sentences)
+        writer.add(chunks, chunk_vectors, sentence_vectors, keys=(chunk_keys, sentence_keys))
         stats.chunks += len(chunks)
         stats.sentences += len(sentences)
     index_curated = CuratedIndex.build(curated, embedder.encode, embedder.dim) if curated else None

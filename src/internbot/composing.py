@@ -194,11 +194,9 @@ class Composer:
         depth = len(own.section)
         if own.doc_id != chunk.doc_id or len(chunk.section) <= depth:
             return False
-        if any(self._names(question, h) for h in own.section[-1:]):
+        if own.section and self._names(question, own.section[-1]):
             return False
-        sub = chunk.section[depth]
-        return any(_same_start(item.strip(), sub) or _same_start(sub, item.strip())
-                   for item in own.items)
+        return any(_same_start(item.strip(), chunk.section[depth]) for item in own.items)
 
     def choose(self, question: str, hits: list[Hit]) -> tuple[Chunk, AnswerKind]:
         """The chunk to answer from, and whether to present it as its section's whole list.

@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -122,26 +124,28 @@ class SentenceTransformerEmbedder:
                max_tokens: int | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:  # torch modules are not safe to call from several threads at once
+        with self._truncated(max_tokens):
+            vectors = self._encode(texts, progress)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    @contextlib.contextmanager
+    def _truncated(self, max_tokens: int | None) -> Iterator[None]:
+        """The model alone (torch modules are not safe to call from several threads at once),
+        cutting texts at `max_tokens` for the block."""
+        with self._lock:
             default = int(self._model.max_seq_length or 256)
             self._model.max_seq_length = min(default, max_tokens or default)
             try:
-                vectors = self._encode(texts, progress)
+                yield
             finally:
                 self._model.max_seq_length = default
-        return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_tokens(self, texts: list[str], *,
                       max_tokens: int | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32), []
-        with self._lock:
-            default = int(self._model.max_seq_length or 256)
-            self._model.max_seq_length = min(default, max_tokens or default)
-            try:
-                rows: Any = self._model.encode(texts, batch_size=self.batch_size, output_value=None)
-            finally:
-                self._model.max_seq_length = default
+        with self._truncated(max_tokens):
+            rows: Any = self._model.encode(texts, batch_size=self.batch_size, output_value=None)
         special = set(getattr(self._model.tokenizer, "all_special_ids", ()))
         vectors, words = [], []
         for row in rows:

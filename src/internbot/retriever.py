@@ -144,7 +144,8 @@ class Retriever:
         #: None: not measured (one encode fewer per question with an unknown word).
         self.support: float | None = index.manifest.calibration.get("support")
         #: Passages' word vectors, when the index has them and the embedder gives a question's.
-        self.words = index.words if self.weights.late and word_embedder(embedder) else None
+        self._worded = word_embedder(embedder) if self.weights.late else None
+        self.words = index.words if self._worded is not None else None
         self._memo = TokenMemo()
 
     @property
@@ -221,10 +222,9 @@ class Retriever:
         truncated at QUERY_MAX_TOKENS (passages keep the model's full length): it bounds the
         memory a batch of long inputs can take."""
         expanded = [self.expand(t) for t in texts]
-        worded = word_embedder(self.embedder)
-        if self.words is None or worded is None:
+        if self.words is None or self._worded is None:
             return self.embedder.encode(expanded, max_tokens=QUERY_MAX_TOKENS)
-        vectors, words = worded.encode_tokens(expanded, max_tokens=QUERY_MAX_TOKENS)
+        vectors, words = self._worded.encode_tokens(expanded, max_tokens=QUERY_MAX_TOKENS)
         self._memo.put(list(texts), [self.words.projection.apply(w) for w in words])
         return vectors
 
