@@ -167,6 +167,25 @@ def test_list_titles_and_tables_of_contents() -> None:
     assert "Contents" not in [b.text for b in blocks], "a heading over nothing but the contents goes too"
 
 
+def test_a_heading_whose_body_opens_with_a_titled_list_is_a_heading() -> None:
+    """"Practice and Rehearse" over "Conduct Mock Interviews:" and its bullets heads them, so
+    a question about rehearsing finds the mock interviews under a path that says so."""
+    from internbot.chunking import chunk_document
+    from internbot.records import Document
+
+    text = (
+        "Interview Prep\nPrepare well before any interview, it pays off.\n"
+        "Practice and Rehearse\nConduct Mock Interviews:\n"
+        "  • Practice with friends who can give feedback.\n  • Simulate different formats.\n"
+        "Plan Ahead\nPlan Your Travel:\n  • Map out your route.\n  • Arrive early.\n"
+    )
+    chunks = chunk_document(Document("g", "Guide", "g.txt", text))
+    mock = next(c for c in chunks if c.text.startswith("Practice with friends"))
+    assert mock.section[-2:] == ("Practice and Rehearse", "Conduct Mock Interviews")
+    travel = next(c for c in chunks if c.text.startswith("Map out"))
+    assert "Practice and Rehearse" not in travel.section and "Plan Ahead" in travel.section
+
+
 def test_numbered_headings_that_outline_the_document_are_its_sections() -> None:
     """When plain headings sit between numbered ones, the numbers are the outline (level 1) and
     the plain headings their subsections; numbered entries within one section stay entries."""

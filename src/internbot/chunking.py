@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from internbot.parsing import Block, parse
 from internbot.records import Chunk, ChunkKind, Document
 
-CHUNKER_VERSION = "17"  # 17: a byline is found and read by one rule (zero-width characters too)
+CHUNKER_VERSION = "18"  # 18: a heading whose body opens with a titled list ("Practice and Rehearse")
 MIN_PARAGRAPH_CHARS = 120
 MIN_LIST_MEMBERS = 3
 

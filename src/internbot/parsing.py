@@ -94,6 +94,11 @@ def parse_text(text: str) -> list[Block]:
 
     blocks: list[Block] = []
     numbers: dict[int, int] = {}  # block index → the number of a numbered heading
+
+    def titles_list(at: int) -> bool:
+        """Line `at` titles the bullets after it ("Conduct Mock Interviews:" over "• …")."""
+        return at + 1 < len(lines) and is_list_title(lines[at]) and bool(BULLET.match(lines[at + 1]))
+
     for i, line in enumerate(lines):
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         bullet = BULLET.match(line)
@@ -109,10 +114,12 @@ def parse_text(text: str) -> list[Block]:
                 blocks.append(Block("heading", entry, 2))
             else:
                 blocks.append(Block("bullet", numbered.group(2)))
-        elif is_list_title(line) and BULLET.match(nxt):
+        elif titles_list(i):
             # "Prepare with the STAR Method:" over bullets titles that list within its section.
             blocks.append(Block("heading", line.rstrip(":").strip(), 2, list_title=True))
-        elif is_headingish(line) and nxt and is_body(nxt, line):
+        elif is_headingish(line) and nxt and (is_body(nxt, line) or titles_list(i + 1)):
+            # A heading's body may open with a titled list: "Practice and Rehearse" over
+            # "Conduct Mock Interviews:" and its bullets.
             blocks.append(Block("heading", line.rstrip(":").strip(), 1))
         else:
             blocks.append(Block("paragraph", line))
