@@ -19,10 +19,10 @@ from internbot.index import Index, index_aliases
 from internbot.late import TokenMemo
 from internbot.lexical import BM25
 from internbot.records import Chunk, Hit
+from internbot.rewriting import Rewriter
 from internbot.search.base import SearchBackend
 from internbot.search.faiss import FaissSearch
-from internbot.spelling import english, rarity
-from internbot.tokens import SHORTHAND, STOPWORDS, misspelt_stopword, specificity, stem, words
+from internbot.spelling import rarity
 
 #: Questions longer than this many tokens (~500 characters) are truncated when encoded.
 QUERY_MAX_TOKENS = 128
@@ -107,12 +107,6 @@ class Retrieval:
     support: float = 0.0
 
 
-def _acronym(phrase: str) -> str:
-    """The initials of a phrase of two or more words ("machine learning" → "ml"), else ""."""
-    words = re.findall(r"[a-z]+", phrase.lower())
-    return "".join(w[0] for w in words) if len(words) > 1 else ""
-
-
 def open_search(spec: str, index: Index, *, progress: bool = False) -> SearchBackend:
     """The search backend `INTERNBOT_VECTOR_STORE` names, ready for this index (a Milvus
     collection is filled from it the first time)."""
@@ -139,6 +133,9 @@ class Retriever:
         self.aliases = index_aliases(index.manifest.synonyms)
         #: Built with the index (alias group terms included), memory-mapped on load.
         self.bm25: BM25 = index.lexical
+        w = self.weights
+        self.rewriter = Rewriter(self.bm25, self.aliases, respell=w.respell, spell_out=w.spell_out,
+                                 alias_embedding=w.alias_embedding)
         #: An unknown word supporting the match by at least this much counts as no unknown
         #: word at all; fitted per corpus with the abstention model (`answerability.py`).
         #: None: not measured (one encode fewer per question with an unknown word).
@@ -159,63 +156,8 @@ class Retriever:
         return chunk.row
 
     def expand(self, text: str) -> str:
-        """The question as it is embedded: acronyms spelt out (`spell_out`), and with
-        `Weights.alias_embedding`, for each alias it says, the member of its group the corpus
-        uses most appended (one short phrase each, as every extra token costs encoding time)."""
-        if self.weights.respell:
-            text = self.respell(text)
-        if self.weights.spell_out:
-            text = self.spell_out(text)
-        if not self.weights.alias_embedding:
-            return text
-        extra: list[str] = []
-        for said, others in self.aliases.matches(text):
-            used = [(self._usage(m), m) for m in others]
-            best = max(used, default=(0, ""))
-            if best[0] > self._usage(said) and best[1] not in extra:
-                extra.append(best[1])
-        return f"{text} ({', '.join(extra)})" if extra else text
-
-    def respell(self, text: str) -> str:
-        """The question with each misspelt word ("learrning", "wihch") written as the corpus
-        or English word it meant, as BM25 already reads it: MiniLM cuts an unknown spelling
-        into word pieces that mean little. Only words no English dictionary knows are
-        touched ("payed", "casual" stay), and only edit-distance slips, not stems. Chat
-        shorthand standing alone ("hw", not part of "hw-2") is written out (`SHORTHAND`)."""
-        out = text
-        for w in dict.fromkeys(words(text)):
-            if w in SHORTHAND:
-                alone = rf"(?<![\w.'’-]){re.escape(w)}(?![\w'’-]|\.\w)"
-                out = " ".join(re.sub(alone, SHORTHAND[w], out, flags=re.I).split())
-                continue
-            if (w in STOPWORDS or self.bm25.knows(stem(w)) or specificity(w) < 1.0
-                    or not w.isalpha()):
-                continue
-            meant = misspelt_stopword(w) or self.bm25.speller.respelt(w) or english(w)
-            if meant is not None:
-                out = re.sub(rf"\b{re.escape(w)}\b", meant, out, flags=re.I)
-        return out
-
-    def spell_out(self, text: str) -> str:
-        """The question with each acronym of an alias group ("ML") written as the long form
-        it stands for ("machine learning"), when the corpus says that form more: MiniLM reads
-        words better than letters, and "what is ML?" otherwise lands on whichever passage
-        happens to say "ML" (the pay FAQ's title). One or two tokens more, not a phrase."""
-        out = text
-        for said, others in self.aliases.matches(text):
-            if " " in said:
-                continue
-            long = [m for m in others if _acronym(m) == said and self._usage(m) > self._usage(said)]
-            if long:
-                out = re.sub(rf"\b{re.escape(said)}\b", long[0], out, flags=re.I)
-        return out
-
-    def _usage(self, phrase: str) -> int:
-        """How many passages hold every term of `phrase`: how much the corpus uses it."""
-        terms = self.bm25.phrase_terms(phrase)
-        if not terms or any(not self.bm25.knows(t) for t in terms):
-            return 0
-        return min(self.bm25.df(t) for t in terms)
+        """The question as it is embedded (`Rewriter.expand`)."""
+        return self.rewriter.expand(text)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Query vectors (aliases expanded when `Weights.alias_embedding`). Questions are
