@@ -62,6 +62,20 @@ def test_an_acronym_is_embedded_as_the_long_form_the_corpus_uses(fake_settings: 
     assert retriever.expand("Is BT strong?") == "Is BT strong?"  # "black coffee" is never said
 
 
+def test_a_name_the_corpus_never_says_is_embedded_as_the_member_it_says(fake_settings: Settings) -> None:
+    """"Meta" for "Facebook": the model does not know they name one thing, so a name or acronym
+    of an alias group that the guides never use is embedded as the member they use most."""
+    (fake_settings.corpus_dir / "synonyms.txt").write_text("sencha, green tea\n", encoding="utf-8")
+    build(fake_settings)
+    retriever = Answerer.from_settings(fake_settings).retriever
+    assert retriever.expand("How long do I steep Sencha?") == "How long do I steep green tea?"
+    assert retriever.expand("is SENCHA strong?") == "is green tea strong?"
+    # A plain word is left to the model (a group may mix parts of speech), as is a question's
+    # first word, capitalised as any first word is.
+    assert retriever.expand("how long do I steep sencha?") == "how long do I steep sencha?"
+    assert retriever.expand("Sencha: how long?") == "Sencha: how long?"
+
+
 def test_an_alias_the_corpus_never_says_is_an_unknown_word(fake_settings: Settings) -> None:
     (fake_settings.corpus_dir / "synonyms.txt").write_text("cuppa, green tea\nbrolly, umbrella\n",
                                                            encoding="utf-8")

@@ -88,6 +88,12 @@ def test_an_acronym_asks_what_its_long_form_asks(real_answerer) -> None:  # type
         assert real_answerer.ask(q).section == "What is Machine Learning?", q
 
 
+def test_a_name_the_guide_never_uses_asks_what_its_alias_asks(real_answerer) -> None:  # type: ignore[no-untyped-def]
+    # The guide says "Facebook", never "Meta"; MiniLM does not know they are one company.
+    a = real_answerer.ask("Is Meta's AI lab a good place to intern?")
+    assert a.answered and "FAIR" in a.section, a.section
+
+
 def test_naming_the_guide_does_not_move_the_answer(real_answerer) -> None:  # type: ignore[no-untyped-def]
     for q in ("which plotting tools does the guide mention?", "does the article mention Kaggle?"):
         a = real_answerer.ask(q)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from internbot.spelling import english
-from internbot.tokens import SHORTHAND, STOPWORDS, misspelt_stopword, specificity, stem, words
+from internbot.tokens import SHORTHAND, STOPWORDS, misspelt_stopword, specificity, stem, terms, words
 
 if TYPE_CHECKING:
     from internbot.aliases import Aliases
@@ -21,6 +23,16 @@ def _acronym(phrase: str) -> str:
     """The initials of a phrase of two or more words ("machine learning" → "ml"), else ""."""
     words = re.findall(r"[a-z]+", phrase.lower())
     return "".join(w[0] for w in words) if len(words) > 1 else ""
+
+
+def _named(said: str, text: str) -> bool:
+    """`said` is written as a name in `text`: capitalised other than as its first word
+    ("Meta's AI lab", "my CV"), or in capitals ("CV?")."""
+    for m in re.finditer(rf"\b{re.escape(said)}\b", text, flags=re.I):
+        written = m.group(0)
+        if any(c.isupper() for c in written[1:]) or (written[0].isupper() and text[: m.start()].strip()):
+            return True
+    return False
 
 
 class Rewriter:
@@ -74,19 +86,37 @@ class Rewriter:
         """The question with each acronym of an alias group ("ML") written as the long form
         it stands for ("machine learning"), when the corpus says that form more: MiniLM reads
         words better than letters, and "what is ML?" otherwise lands on whichever passage
-        happens to say "ML" (the pay FAQ's title). One or two tokens more, not a phrase."""
+        happens to say "ML" (the pay FAQ's title). One or two tokens more, not a phrase.
+
+        A name or acronym the corpus never says ("Meta", "CV") is written as the member of its
+        group the corpus says most ("Facebook", "résumé"): the model does not know they name
+        one thing, and the question is then embedded in the guide's own words, as BM25 already
+        reads it. A plain word ("salary") is left alone: the model reads it, and a group may
+        hold other parts of speech ("paid")."""
         out = text
         for said, others in self.aliases.matches(text):
+            used = self._usage(said)
+            if not used and _named(said, text):
+                best = max(((self._usage(m), m) for m in others), default=(0, ""))
+                if best[0]:
+                    out = re.sub(rf"\b{re.escape(said)}\b", best[1], out, flags=re.I)
+                    continue
             if " " in said:
                 continue
-            long = [m for m in others if _acronym(m) == said and self._usage(m) > self._usage(said)]
+            long = [m for m in others if _acronym(m) == said and self._usage(m) > used]
             if long:
                 out = re.sub(rf"\b{re.escape(said)}\b", long[0], out, flags=re.I)
         return out
 
     def _usage(self, phrase: str) -> int:
-        """How many passages hold every term of `phrase`: how much the corpus uses it."""
-        terms = self.bm25.phrase_terms(phrase)
-        if not terms or any(not self.bm25.knows(t) for t in terms):
+        """How many passages hold every term of `phrase` as written (not respelt: "meta" is
+        not "metal"), together: how much the corpus uses it."""
+        said = terms(phrase)
+        if not said or any(not self.bm25.knows(t) for t in said):
             return 0
-        return min(self.bm25.df(t) for t in terms)
+        if len(said) == 1:
+            return self.bm25.df(said[0])
+        rows = self.bm25.postings(said[0])
+        for t in said[1:]:
+            rows = np.intersect1d(rows, self.bm25.postings(t))
+        return len(rows)
