@@ -96,11 +96,35 @@ def test_the_index_stores_word_vectors_and_the_best_candidates_gain_their_maxsim
     [with_words], [without] = late.search_many([question], k=50), plain.search_many([question], k=50)
     before = {h.chunk.id: h.score for h in without.hits}
     gained = {h.chunk.id: h.score - before[h.chunk.id] for h in with_words.hits if h.chunk.id in before}
-    # The best `late_pool` candidates gain their MaxSim (> 0 for words in common), the rest nothing.
+    # The best `late_pool` candidates gain their MaxSim (> 0 for words in common), the rest nothing
+    # (with `late_lexical` off: the best BM25 matches are read too, below).
+    only_fused = Retriever(index, WordHashing(), Weights(late_lexical=0))
+    [fused_only] = only_fused.search_many([question], k=50)
+    gained = {h.chunk.id: h.score - before[h.chunk.id] for h in fused_only.hits if h.chunk.id in before}
     assert sum(g > 1e-6 for g in gained.values()) == min(Weights().late_pool, len(before))
     assert all(g >= -1e-6 for g in gained.values())
     # An embedder without word vectors reads the same index without late interaction.
     assert Retriever(index, HashingEmbedder()).words is None
+
+
+def test_the_best_lexical_matches_are_read_closely_even_outside_the_fused_best(
+        fake_index: Settings, tmp_path: Path) -> None:
+    """A passage holding the question's rare words can rank low on the dense side ("PySpark" in
+    a passage about a tech stack page); it gains its MaxSim when BM25 ranks it among the best."""
+    index = _build(fake_index, tmp_path / "worded", WordHashing())
+    question = "how much caffeine in black tea?"  # BM25's best passage is third by fused score
+    [plain] = Retriever(index, WordHashing(), Weights(late=0.0)).search_many([question], k=50)
+    before = {h.chunk.id: h for h in plain.hits}
+    pool = 1
+    lexical_best = max(plain.hits, key=lambda h: h.lexical)
+    fused_best = plain.hits[0]
+    assert lexical_best.chunk.id != fused_best.chunk.id, "the fixture needs them apart"
+    for extra, reads in ((0, False), (1, True)):
+        [r] = Retriever(index, WordHashing(), Weights(late_pool=pool, late_lexical=extra)).search_many(
+            [question], k=50)
+        gain = {h.chunk.id: h.score - before[h.chunk.id].score for h in r.hits}
+        assert gain[fused_best.chunk.id] > 1e-6
+        assert (gain[lexical_best.chunk.id] > 1e-6) is reads
 
 
 def test_an_index_without_word_vectors_still_serves(fake_index: Settings) -> None:

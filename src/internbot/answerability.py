@@ -74,7 +74,8 @@ SUPPORT_QUANTILE = 0.98
 #:     the index also stores its passages' word vectors.
 #: 22: an alias the corpus never says is embedded as the member it says most ("Meta" as
 #:     "Facebook": `Rewriter.spell_out`), probes included.
-CALIBRATION_VERSION = 22
+#: 23: the best three BM25 passages are read by late interaction too (`Weights.late_lexical`).
+CALIBRATION_VERSION = 23
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 

@@ -57,6 +57,9 @@ class Weights:
     #: passage's is added to the fused score of the best `late_pool` candidates.
     late: float = 1.0
     late_pool: int = 10
+    #: …and the best this many by BM25 alone, so a passage holding the question's rare words
+    #: ("PySpark") is not cut off by a fused score the dense side keeps low.
+    late_lexical: int = 3
 
 
 @dataclass(frozen=True)
@@ -249,6 +252,9 @@ class Retriever:
             fused += w.doc_boost * np.array([index.chunks[i].doc_id == doc_id for i in cand])
         if self.words is not None and len(cand):
             best = np.argsort(-fused, kind="stable")[: w.late_pool]
+            if w.late_lexical:  # the best lexical matches are read closely too
+                lexical_best = np.argsort(-lex_norm, kind="stable")[: w.late_lexical]
+                best = np.concatenate([best, np.setdiff1d(lexical_best[lex_norm[lexical_best] > 0], best)])
             fused[best] += w.late * self.words.maxsim(self._question_words(text), cand[best])
         order = np.argsort(-fused, kind="stable")[:k]
         hits = tuple(
