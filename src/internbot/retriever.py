@@ -7,7 +7,6 @@ and added with a fixed weight; `coverage` says how much of the question the corp
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -19,7 +18,7 @@ from internbot.index import Index, index_aliases
 from internbot.late import TokenMemo
 from internbot.lexical import BM25
 from internbot.records import Chunk, Hit
-from internbot.rewriting import Rewriter
+from internbot.rewriting import Rewriter, replace_word
 from internbot.search.base import SearchBackend
 from internbot.search.faiss import FaissSearch
 from internbot.spelling import rarity
@@ -289,7 +288,7 @@ class Retriever:
 
     @staticmethod
     def _without(text: str, word: str) -> str:
-        return " ".join(re.sub(rf"\b{re.escape(word)}\b", " ", text, flags=re.I).split())
+        return " ".join(replace_word(text, word, " ").split())
 
     def excused(self, text: str, retrieval: Retrieval) -> Retrieval:
         """The retrieval as if its unknown word were absent: corpus coverage and foreignness

@@ -25,10 +25,20 @@ def _acronym(phrase: str) -> str:
     return "".join(w[0] for w in words) if len(words) > 1 else ""
 
 
+def _whole(word: str) -> str:
+    """A pattern for `word` as a whole word (matched case-insensitively)."""
+    return rf"\b{re.escape(word)}\b"
+
+
+def replace_word(text: str, word: str, by: str) -> str:
+    """`text` with every whole-word `word`, in any case, replaced by `by`."""
+    return re.sub(_whole(word), by, text, flags=re.I)
+
+
 def _named(said: str, text: str) -> bool:
     """`said` is written as a name in `text`: capitalised other than as its first word
     ("Meta's AI lab", "my CV"), or in capitals ("CV?")."""
-    for m in re.finditer(rf"\b{re.escape(said)}\b", text, flags=re.I):
+    for m in re.finditer(_whole(said), text, flags=re.I):
         written = m.group(0)
         if any(c.isupper() for c in written[1:]) or (written[0].isupper() and text[: m.start()].strip()):
             return True
@@ -79,7 +89,7 @@ class Rewriter:
                 continue
             meant = misspelt_stopword(w) or self.bm25.speller.respelt(w) or english(w)
             if meant is not None:
-                out = re.sub(rf"\b{re.escape(w)}\b", meant, out, flags=re.I)
+                out = replace_word(out, w, meant)
         return out
 
     def spell_out(self, text: str) -> str:
@@ -99,13 +109,13 @@ class Rewriter:
             if not used and _named(said, text):
                 best = max(((self._usage(m), m) for m in others), default=(0, ""))
                 if best[0]:
-                    out = re.sub(rf"\b{re.escape(said)}\b", best[1], out, flags=re.I)
+                    out = replace_word(out, said, best[1])
                     continue
             if " " in said:
                 continue
             long = [m for m in others if _acronym(m) == said and self._usage(m) > used]
             if long:
-                out = re.sub(rf"\b{re.escape(said)}\b", long[0], out, flags=re.I)
+                out = replace_word(out, said, long[0])
         return out
 
     def _usage(self, phrase: str) -> int:
