@@ -179,3 +179,13 @@ def test_a_passage_names_its_list() -> None:
                   ("Interns learn fast.",))
     assert bullet.listing == "Landing My mistakes were"
     assert lead.listing == "Interns share these traits:" and plain.listing == ""
+
+
+def test_a_count_of_something_else_is_not_told_by_time_or_money() -> None:
+    fair = "The FAIR internship program offers a 12-week immersive experience in research."
+    assert unstated("How many interns does FAIR hire each summer?", fair)
+    assert unstated("How many people apply?", "Interns earn $6,000 to $10,000 per month, or 80k a year.")
+    assert not unstated("How many companies did you apply to?", "I applied to over 60 companies in 3 months.")
+    # A count of time is still told by time, and a figure beside one still counts.
+    assert not unstated("How many weeks is the FAIR internship?", fair)
+    assert not unstated("How many projects should I show?", "Pick 2-5 projects; it takes a few weeks.")

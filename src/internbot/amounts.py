@@ -83,6 +83,15 @@ _COUNT = (rf"(?:\d[\d,.]*|a|an|{_NUMBER_WORDS}|sixty|hundreds? of|thousands? of|
 _YEARS = re.compile(r"\b1\d{3}s?\b|\b20\d\ds?\b|\bdecades?\b|\bcentur(?:y|ies)\b", re.I)
 
 
+#: A figure counting time or money ("12-week", "12 to 16 weeks", "a few days", "$6,000 to
+#: $10,000", "80k"), which tells no count of anything else.
+_TIMES_OR_MONEY = re.compile(
+    rf"\b{_COUNT}(?:\s+to\s+{_COUNT})?(?:[\s-]+\w+)?[\s-]+(?:second|minute|hour|day|week|month|year"
+    r"|decade|centur)(?:s|y|ies)?\b|[$€£¥₹]\s?\d[\d,.]*\s?k?\b|\b\d[\d,.]*\s?(?:k\b|dollars?|euros?)",
+    re.I,
+)
+
+
 def states_duration(text: str, unit: str) -> bool:
     """Whether `text` counts the time `unit` ("second" … "centur"): a number or a vague count
     before it ("12-week", "a few days"), or, for years and longer, a date."""
@@ -153,4 +162,8 @@ def unstated(question: str, text: str, listing: str = "") -> bool:
         return not states_duration(text, duration.group(1).lower())
     if ASKS_MONEY.search(question) and not ASKS_COUNT.search(question):
         return not STATES_MONEY.search(text)
+    if ASKS_COUNT.search(question):
+        # "How many interns does FAIR hire?" is not told by "a 12-week program" or "$8,000
+        # a month": a count of something else is told by a figure other than time or money.
+        text = _TIMES_OR_MONEY.sub(" ", text)
     return not (states_amount(text) or listed(question, listing))

@@ -75,7 +75,9 @@ SUPPORT_QUANTILE = 0.98
 #: 22: an alias the corpus never says is embedded as the member it says most ("Meta" as
 #:     "Facebook": `Rewriter.spell_out`), probes included.
 #: 23: the best three BM25 passages are read by late interaction too (`Weights.late_lexical`).
-CALIBRATION_VERSION = 23
+#: 24: a count of something other than time or money ("how many interns…") is not told by a
+#:     figure of weeks or dollars (`amounts.unstated`), amount probes included.
+CALIBRATION_VERSION = 24
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 

@@ -26,7 +26,7 @@ from importlib import resources
 
 import numpy as np
 
-from internbot.amounts import listed, states_amount
+from internbot.amounts import listed, states_amount, unstated
 from internbot.lexical import BM25
 from internbot.records import Chunk
 from internbot.tokens import STOPWORDS, stem, terms, words
@@ -252,7 +252,9 @@ def make_probes(chunks: Sequence[Chunk], bm25: BM25, seed: str = "") -> Probes:
     stating = [c for c in passages if states_amount(c.text)]
     silent = [c for c in passages if not states_amount(c.text)]
     amounts = max(1, int(len(in_scope) * AMOUNT_SHARE))
-    amount_in = [q for c in rng.choices(stating, k=amounts) if (q := amount_probe(c, rng))] if stating else []
+    # Answerable as the rule reads them: "how many…" over a passage counting only weeks is not.
+    amount_in = [q for c in rng.choices(stating, k=amounts)
+                 if (q := amount_probe(c, rng)) and not unstated(q, c.text, c.listing)] if stating else []
     # A count of what the passage's list names is stated by the list: no silent passage's.
     amount_off = [q for c in rng.choices(silent, k=amounts)
                   if (q := amount_probe(c, rng, AMOUNT_FRAMES + PAY_FRAMES))
