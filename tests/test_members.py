@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 
 from internbot.chunking import chunk_document
-from internbot.members import first_passage, members, nth, sibling
-from internbot.records import Chunk, Document
+from internbot.members import first_passage, member_of_best_list, members, nth, sibling
+from internbot.records import Chunk, Document, Hit
 from internbot.shaping import ordinal
 
 GUIDE = (
@@ -63,3 +63,14 @@ def test_the_nth_member_of_a_list(chunks: list[Chunk]) -> None:
 ])
 def test_a_place_in_a_list_is_read_from_the_question(question: str, place: int | None) -> None:
     assert ordinal(question) == place
+
+
+def test_a_member_of_the_best_list_answers_before_a_passage_from_elsewhere(chunks: list[Chunk]) -> None:
+    traits = next(c for c in chunks if c.kind == "list" and c.section == ("Traits",))
+    grit, other = _find(chunks, "bullet", "Grit"), _find(chunks, "paragraph", "Here is a step-by-step")
+    passages = [Hit(other, 1.30), Hit(grit, 1.27)]
+    assert member_of_best_list(chunks, [Hit(traits, 1.35), *passages], passages) == passages[1]
+    # Only close behind, and only under a list that ranks first.
+    assert member_of_best_list(chunks, [Hit(traits, 1.35), Hit(other, 1.40), Hit(grit, 1.2)],
+                               [Hit(other, 1.40), Hit(grit, 1.2)]) is None
+    assert member_of_best_list(chunks, passages, passages) is None

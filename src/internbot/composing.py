@@ -9,7 +9,7 @@ import re
 import numpy as np
 
 from internbot.amounts import listed
-from internbot.members import first_passage, members, named_sibling, nth, placed, sibling
+from internbot.members import first_passage, member_of_best_list, members, named_sibling, nth, placed, sibling
 from internbot.passages import Catalog, section_key
 from internbot.records import AnswerKind, Chunk, Hit, clip, introduces_list
 from internbot.retriever import Concepts, Retriever
@@ -228,7 +228,9 @@ class Composer:
 
     def _choose(self, question: str, hits: list[Hit]) -> tuple[Chunk, AnswerKind]:
         passages = [h for h in hits if h.chunk.kind != "list"] or hits
-        top = named_sibling(question, passages[:LIST_SPREAD_WINDOW]) or passages[0]
+        window = passages[:LIST_SPREAD_WINDOW]
+        top = (named_sibling(question, window)
+               or member_of_best_list(self.retriever.chunks, hits, window) or passages[0])
         if (beside := self._next_to(question, passages[:3])) is not None:
             return beside, "passage"
         if not self.policy.lists:

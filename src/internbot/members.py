@@ -13,6 +13,9 @@ from internbot.tokens import term_set, terms
 #: How many passages one member, or one list's section, may span when walking the index.
 MAX_MEMBER_CHUNKS = 40
 MAX_LIST_CHUNKS = 400
+#: A member of the best-ranked list answers in place of a passage from elsewhere that ranks
+#: at most this much above it (`member_of_best_list`).
+LIST_MEMBER_MARGIN = 0.05
 
 
 def same_member(a: Chunk, b: Chunk) -> bool:
@@ -109,3 +112,19 @@ def named_sibling(question: str, passages: Sequence[Hit]) -> Hit | None:
         return None
     return next((h for h in passages[1:] if h.chunk.kind == top.kind and named(h.chunk)
                  and h.chunk.doc_id == top.doc_id and h.chunk.section == top.section), None)
+
+
+def member_of_best_list(chunks: Sequence[Chunk], hits: Sequence[Hit],
+                        passages: Sequence[Hit]) -> Hit | None:
+    """When a list summary ranks first and the best passage is not one of its members, the
+    member of it that ranks close behind ("which site is best for startup internships?" over
+    *Online Job Boards and Platforms*: its "AngelList: The go-to for startup internship
+    opportunities", not the FAQ on the best company a point above): the list is where the
+    evidence is."""
+    if not hits or not passages or hits[0].chunk.kind != "list":
+        return None
+    ids = {m.id for m in members(chunks, hits[0].chunk)}
+    if first_passage(chunks, passages[0].chunk).id in ids:
+        return None
+    return next((h for h in passages if first_passage(chunks, h.chunk).id in ids
+                 and h.score >= passages[0].score - LIST_MEMBER_MARGIN), None)
