@@ -11,6 +11,7 @@ from internbot.config import Settings
 from internbot.errors import QuestionError
 from internbot.records import Query
 from internbot.shaping import points_back
+from internbot.sourcing import distinct
 
 
 def tiny_answerer(tmp_path, text: str, policy=None, name: str = "guide.txt") -> Answerer:  # type: ignore[no-untyped-def]
@@ -429,12 +430,12 @@ def test_sources_keep_a_list_summary_whose_items_are_not_shown() -> None:
     react = chunk("b1", "bullet", "React: a UI library. Read its guide.")
     strapi = chunk("b2", "bullet", "Strapi: a CMS. Its community is welcoming.")
     hits = [Hit(lead, 0.9, 0.9, 0.0), Hit(summary, 0.8, 0.8, 0.0), Hit(react, 0.7, 0.7, 0.0)]
-    assert [h.chunk.id for h in Answerer._distinct(hits)] == ["l", "b1"]
+    assert [h.chunk.id for h in distinct(hits)] == ["l", "b1"]
     hits.append(Hit(strapi, 0.6, 0.6, 0.0))  # every item shown: the summary repeats them
-    assert [h.chunk.id for h in Answerer._distinct(hits)] == ["p", "b1", "b2"]
+    assert [h.chunk.id for h in distinct(hits)] == ["p", "b1", "b2"]
     # A worse hit whose text a better one holds adds nothing.
     part = chunk("s", "paragraph", "Strapi: a CMS.")
-    assert [h.chunk.id for h in Answerer._distinct([Hit(strapi, 0.9), Hit(part, 0.8), Hit(react, 0.7)])] \
+    assert [h.chunk.id for h in distinct([Hit(strapi, 0.9), Hit(part, 0.8), Hit(react, 0.7)])] \
         == ["b2", "b1"]
 
 
@@ -597,7 +598,7 @@ def test_the_sentence_saying_what_was_asked_of_the_subject_wins_the_tie(tmp_path
     chunk = next(h.chunk for h in retrieval.hits if "Lahore" in h.chunk.text)
     bm25 = answerer.retriever.bm25
     assert (bm25.idf("iqbal") or 0) > (bm25.idf("critic") or 0)  # the subject is the rarer word
-    scores = answerer.composer._sentence_scores(chunk, np.zeros(len(chunk.sentences), np.float32),
+    scores = answerer.trimmer.sentence_scores(chunk, np.zeros(len(chunk.sentences), np.float32),
                                                 retrieval.concepts)
     assert "critic" in chunk.sentences[int(np.argmax(scores))], (chunk.sentences, scores)
 

@@ -22,9 +22,11 @@ from internbot.embedder import Embedder
 from internbot.errors import QuestionError
 from internbot.memo import AnswerMemo, Key, key
 from internbot.phrasing import focus
-from internbot.records import MAX_ANSWER_CHARS, Answer, Chunk, Hit, Query, Source, clip
+from internbot.records import MAX_ANSWER_CHARS, Answer, Chunk, Hit, Query, clip
 from internbot.retriever import Retrieval, Retriever, Weights, open_search
 from internbot.shaping import Policy, is_follow_up, suggestion_for
+from internbot.sourcing import Sources
+from internbot.trimming import Trimmer
 
 __all__ = ["Answerer", "Policy", "is_follow_up", "suggestion_for"]
 
@@ -53,13 +55,11 @@ class Answerer:
         #: Corpus-wide facts computed at index time: nothing here reads every passage.
         self.catalog = retriever.index.catalog
         self.composer = Composer(retriever, self.policy)
+        self.trimmer = Trimmer(retriever, self.policy)
         self.topics = self._topics()
         #: With several guides, an answer's source names its guide too.
         self._several_documents = self.catalog.documents > 1
-        #: Pages crawled from the web link to themselves.
-        self._urls = {d["id"]: d["url"] for d in retriever.index.manifest.documents if d.get("url")}
-        self._anchors: dict[str, dict[str, str]] = {
-            d["id"]: d["anchors"] for d in retriever.index.manifest.documents if d.get("anchors")}
+        self.sources = Sources(retriever.index.manifest.documents, self.trimmer, self.settings.top_k)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, check_corpus: bool = True,
@@ -294,23 +294,23 @@ class Answerer:
         conf = self.confidence(retrieval)
         concepts = retrieval.concepts
         if not hits or conf < self.settings.abstain_threshold:
-            sources = tuple(self._source(h, vector) for h in self._distinct(hits)[: self.settings.top_k])
+            sources = self.sources.shown(hits, vector)
             return Answer(question, False, self.settings.fallback_text.format(topics=self.topics),
                           round(conf, 4), sources, self._starters(), kind="fallback")
         chunk, kind = self.composer.choose(question, hits)
-        sources = self._sources(chunk, hits, vector)
+        sources = self.sources.led_by(chunk, hits, vector)
         where = chunk.section_title
         if self._several_documents and chunk.section:
             where = f"{chunk.doc_title} › {where}"
         if chunk.page:
             where = f"{where}, p. {chunk.page}"
-        if url := self._link(chunk):
+        if url := self.sources.link(chunk):
             where = f"{where} · {url}"
         room = MAX_ANSWER_CHARS - len(where) - 12
         if kind == "list":
             body = self.composer.list_text(chunk, hits, room)
         else:
-            body = clip(self.composer.trim(chunk, vector, concepts), room)
+            body = clip(self.trimmer.trim(chunk, vector, concepts), room)
             body = self.composer.look_back(chunk, body, room)
             body = self.composer.go_on(chunk, body, room)
         # Under the unsure band the same answer opens with a line saying so (on top of the
@@ -321,59 +321,6 @@ class Answerer:
         return Answer(question, True, text, round(conf, 4), sources,
                       self._suggestions(hits, chunk), kind=kind, section=chunk.section_title,
                       unsure=unsure)
-
-    def _sources(self, chunk: Chunk, hits: list[Hit], vector: np.ndarray) -> tuple[Source, ...]:
-        """The passage the answer was taken from first, then the other hits that each show
-        something new: a list answer's own list is shown even when its items rank apart."""
-        lead = next((h for h in hits if h.chunk.id == chunk.id), None) or Hit(chunk, hits[0].score)
-        rest = [h for h in self._distinct([lead, *hits]) if h.chunk.id != chunk.id]
-        return tuple(self._source(h, vector) for h in [lead, *rest][: self.settings.top_k])
-
-    def _source(self, hit: Hit, vector: np.ndarray) -> Source:
-        chunk = hit.chunk
-        highlights: tuple[str, ...] = ()
-        if chunk.kind != "list" and len(chunk.sentences) > 1:
-            sims = self.composer.sentence_sims(chunk, vector)
-            highlights = (chunk.sentences[int(np.argmax(sims))],)
-        return Source(chunk.doc_id, chunk.section_title, clip(chunk.text), round(hit.score, 4),
-                      chunk.doc_title, highlights, chunk.id, self._link(chunk), chunk.page)
-
-    def _link(self, chunk: Chunk) -> str:
-        """Where the passage lives: its page's URL, at its section's `#anchor` when the page
-        has one, or at its PDF page."""
-        url = self._urls.get(chunk.doc_id, "")
-        if not url:
-            return ""
-        for heading in reversed(chunk.section):
-            if anchor := self._anchors.get(chunk.doc_id, {}).get(heading):
-                return f"{url}#{anchor}"
-        return f"{url}#page={chunk.page}" if chunk.page else url
-
-    @staticmethod
-    def _distinct(hits: list[Hit]) -> list[Hit]:
-        """Hits that each show something new, best first. Dropped: a list summary whose every
-        item opens one of the other hits (a summary whose items are not among them is kept,
-        even beside a passage of its section), and a hit whose text holds, or is held by, a
-        better one's (a list's lead paragraph beside the list that repeats it)."""
-        texts = [" ".join(h.chunk.text.split()) for h in hits]
-        shown = [t for t, h in zip(texts, hits, strict=True) if h.chunk.kind != "list"]
-
-        def repeats(chunk: Chunk) -> bool:
-            items = [item.strip()[:60] for item in chunk.items]
-            return bool(items) and all(any(item in text for text in shown) for item in items)
-
-        kept: list[tuple[str, Hit]] = []
-        for text, hit in zip(texts, hits, strict=True):
-            if (hit.chunk.kind == "list" and repeats(hit.chunk)) or any(
-                    text in other for other, _ in kept):
-                continue
-            held = [i for i, (other, _) in enumerate(kept) if other in text]
-            if held:  # it shows all a better hit shows, and more: it takes that hit's place
-                kept[held[0]] = (text, hit)
-                kept = [k for i, k in enumerate(kept) if i not in held[1:]]
-            else:
-                kept.append((text, hit))
-        return [hit for _, hit in kept] or hits
 
     def _suggestions(self, hits: list[Hit], chosen: Chunk) -> tuple[str, ...]:
         """Close runners-up from other sections first ("did you mean"), then related topics."""
