@@ -351,6 +351,11 @@ def test_a_sentence_is_embedded_with_its_section_path_and_label() -> None:
     assert item.sentence_texts() == ["Best Internships › Microsoft Research: It lasts 12 to 16 weeks."]
     intro = replace(chunk, section=(), sentences=("Read this first.",))
     assert intro.sentence_texts() == ["Guide: Read this first."]
+    # Under a deep path, only the two innermost headings: the outer ones drown the sentence.
+    deep = replace(chunk, section=("How to Find Internships", "Interview Preparation Tools", "Free Ones"),
+                   kind="bullet", label="Pramp", sentences=("Engage in free mock interviews.",))
+    assert deep.sentence_texts() == ["Interview Preparation Tools › Free Ones › Pramp: "
+                                     "Engage in free mock interviews."]
 
 
 def test_a_sub_heading_repeated_under_every_topic_nests_under_each() -> None:

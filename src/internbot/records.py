@@ -16,8 +16,13 @@ AnswerKind = Literal["passage", "list", "curated", "smalltalk", "fallback"]
 #: changes. An index stores each vector's `content_key`, so a rebuild still reuses the vectors of
 #: texts that came out the same (an index from before the keys were stored: only while this
 #: matches). (2, briefly: a sentence with its nearest heading only; reverted to 1's texts,
-#: docs/quality.md item 27, so an index built then is rebuilt.)
-EMBEDDED_TEXT_VERSION = 1
+#: docs/quality.md item 27, so an index built then is rebuilt.) 3: a sentence under its last
+#: SENTENCE_HEADINGS headings, not the whole path (item 74).
+EMBEDDED_TEXT_VERSION = 3
+#: A sentence is embedded behind this many of its innermost headings (and its label): a deep
+#: path's outer headings ("How to Find Internship Opportunities in Software Engineering ›
+#: Interview Preparation Tools › …") drown a short sentence, the nearest alone is too thin.
+SENTENCE_HEADINGS = 2
 
 
 def content_key(text: str) -> int:
@@ -120,10 +125,10 @@ class Chunk:
         return f"{self.doc_author} › {text}" if self.doc_author else text
 
     def sentence_texts(self) -> list[str]:
-        """Sentences as embedded: prefixed with their section path and label, so "12 to 16
-        weeks" still knows it is about the Microsoft Research internship. (The nearest heading
-        alone was tried: docs/quality.md, item 27.)"""
-        context = " › ".join(self.context)
+        """Sentences as embedded: prefixed with their innermost headings and label, so "12 to
+        16 weeks" still knows it is about the Microsoft Research internship. (The nearest
+        heading alone, item 27, and the last two, item 74: docs/quality.md.)"""
+        context = " › ".join(self.context[-SENTENCE_HEADINGS:])
         if self.label and self.label not in self.section:
             context = f"{context} › {self.label}" if context else self.label
         return [f"{context}: {s}" if context else s for s in self.sentences]
