@@ -351,6 +351,9 @@ def test_a_sentence_is_embedded_with_its_section_path_and_label() -> None:
     assert item.sentence_texts() == ["Best Internships › Microsoft Research: It lasts 12 to 16 weeks."]
     intro = replace(chunk, section=(), sentences=("Read this first.",))
     assert intro.sentence_texts() == ["Guide: Read this first."]
+    # The passage's own text, in a corpus of several guides, is led by its guide's title too.
+    assert chunk.search_text(titled=True).startswith("Guide › So here's my advice › Keep testing")
+    assert intro.search_text(titled=True) == intro.search_text() == f"Guide: {intro.text}"
     # Under a deep path, only the two innermost headings: the outer ones drown the sentence.
     deep = replace(chunk, section=("How to Find Internships", "Interview Preparation Tools", "Free Ones"),
                    kind="bullet", label="Pramp", sentences=("Engage in free mock interviews.",))

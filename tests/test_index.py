@@ -487,3 +487,17 @@ def test_preload_reads_every_index_file(fake_index: Settings) -> None:
     """`INTERNBOT_PRELOAD` reads each file of the index folder once, lexical files included."""
     size = sum(p.stat().st_size for p in Path(fake_index.index_dir).rglob("*") if p.is_file())
     assert store.preload(fake_index.index_dir, block=4096) == size > 0
+
+
+def test_a_corpus_of_several_guides_embeds_each_passage_with_its_guides_title(fake_index: Settings) -> None:
+    """The passage vectors read the text BM25 reads: in a corpus of several guides, a passage
+    under a heading is led by its guide's title (the content keys say what was embedded)."""
+    from internbot.records import content_key
+
+    loaded = store.load(fake_index.index_dir)
+    assert loaded.manifest.titled and loaded.keys is not None
+    embedded = [content_key(c.search_text(True)) for c in loaded.chunks]
+    assert loaded.keys[0].tolist() == embedded
+    headed = next(c for c in loaded.chunks if c.section)
+    assert headed.search_text(True).startswith(f"{headed.doc_title} › ")
+    assert headed.search_text(True) != headed.search_text()

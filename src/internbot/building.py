@@ -49,8 +49,9 @@ class PreviousVectors:
             key_list: list[int] = []
             where_list: list[int] = []
             sentence = 0
+            titled = previous is not None and previous.manifest.titled
             for row, chunk in enumerate(previous.chunks if previous is not None else ()):
-                key_list.append(content_key(chunk.search_text()))  # decoded without filling caches
+                key_list.append(content_key(chunk.search_text(titled)))  # decoded without filling caches
                 where_list.append(row)
                 for text in chunk.sentence_texts():
                     key_list.append(content_key(text))
@@ -173,7 +174,7 @@ def build_index(writer: IndexWriter, docs: Iterable[Document], embedder: Embedde
             log.info("over %d passages: no word vectors, so no late interaction", WORDS_MAX_PASSAGES)
             writer.drop_words()
             worded = None
-        texts = [c.search_text() for c in chunks]
+        texts = [c.search_text(writer.titled) for c in chunks]
         chunk_vectors, chunk_keys = (vectors(texts) if worded is None
                                      else vectors.with_words(texts, worded, writer.add_words))
         sentence_vectors, sentence_keys = vectors(sentences)

@@ -17,8 +17,9 @@ AnswerKind = Literal["passage", "list", "curated", "smalltalk", "fallback"]
 #: texts that came out the same (an index from before the keys were stored: only while this
 #: matches). (2, briefly: a sentence with its nearest heading only; reverted to 1's texts,
 #: docs/quality.md item 27, so an index built then is rebuilt.) 3: a sentence under its last
-#: SENTENCE_HEADINGS headings, not the whole path (item 74).
-EMBEDDED_TEXT_VERSION = 3
+#: SENTENCE_HEADINGS headings, not the whole path (item 74). 4: in a corpus of several
+#: documents, a passage is embedded led by its document's title, as BM25 reads it (item 75).
+EMBEDDED_TEXT_VERSION = 4
 #: A sentence is embedded behind this many of its innermost headings (and its label): a deep
 #: path's outer headings ("How to Find Internship Opportunities in Software Engineering ›
 #: Interview Preparation Tools › …") drown a short sentence, the nearest alone is too thin.
@@ -108,20 +109,21 @@ class Chunk:
             return " ".join(self.section if self.kind == "bullet" else self.section[:-1])
         return self.text if introduces_list(self.text) else ""
 
-    def search_text(self) -> str:
-        """What gets embedded and indexed: the section path is evidence for the passage."""
+    def search_text(self, titled: bool = False) -> str:
+        """What gets embedded and indexed: the section path is evidence for the passage, led by
+        the document's title when `titled` (a corpus of several guides, where the title tells
+        them apart: "data science portfolio" in the question, only in one guide's title, not in
+        its "focus on 2–5 outstanding projects"; a passage before any heading has the title as
+        its path already)."""
         heading = " › ".join(self.context)
+        if titled and self.section and self.doc_title:
+            heading = f"{self.doc_title} › {heading}"
         return f"{heading}: {self.text}" if heading else self.text
 
     def lexical_text(self, titled: bool = False) -> str:
-        """What BM25 indexes: the search text, led by the document's title when `titled` (a
-        corpus of several guides, where the title tells them apart: "software internships" in
-        the question, only in one guide's title, not in its "Starting Early" passage), and by
-        its author's name, so "What does Maple Ong say about…" reads a known name that points
-        to her guide, not an unknown word."""
-        text = self.search_text()
-        if titled and self.section and self.doc_title:
-            text = f"{self.doc_title} › {text}"
+        """What BM25 indexes: the search text, led by its author's name, so "What does Maple Ong
+        say about…" reads a known name that points to her guide, not an unknown word."""
+        text = self.search_text(titled)
         return f"{self.doc_author} › {text}" if self.doc_author else text
 
     def sentence_texts(self) -> list[str]:

@@ -103,7 +103,7 @@ class IndexWriter:
         """Append passages in order, with one vector each and one per sentence (float16 on disk),
         and the content keys of the texts embedded (formed as this code forms them if not given)."""
         if keys is None:
-            keys = ([content_key(c.search_text()) for c in chunks],
+            keys = ([content_key(c.search_text(self.titled)) for c in chunks],
                     [content_key(t) for c in chunks for t in c.sentence_texts()])
         self._keys[0].extend(keys[0])
         self._keys[1].extend(keys[1])
