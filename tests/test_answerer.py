@@ -437,6 +437,9 @@ def test_sources_keep_a_list_summary_whose_items_are_not_shown() -> None:
     part = chunk("s", "paragraph", "Strapi: a CMS.")
     assert [h.chunk.id for h in distinct([Hit(strapi, 0.9), Hit(part, 0.8), Hit(react, 0.7)])] \
         == ["b2", "b1"]
+    # A worse hit holding a better one's text takes its place, and ranks by its own score.
+    assert [h.chunk.id for h in distinct([Hit(part, 0.9), Hit(react, 0.8), Hit(strapi, 0.7)])] \
+        == ["b1", "b2"]
 
 
 def test_with_several_guides_a_title_is_lexical_evidence_for_its_passages(tmp_path) -> None:  # type: ignore[no-untyped-def]

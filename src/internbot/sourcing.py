@@ -59,7 +59,8 @@ def distinct(hits: list[Hit]) -> list[Hit]:
     """Hits that each show something new, best first. Dropped: a list summary whose every
     item opens one of the other hits (a summary whose items are not among them is kept,
     even beside a passage of its section), and a hit whose text holds, or is held by, a
-    better one's (a list's lead paragraph beside the list that repeats it)."""
+    better one's (a list's lead paragraph beside the list that repeats it). A worse hit that
+    holds a better one's text takes its place, and is then ranked by its own score."""
     texts = [" ".join(h.chunk.text.split()) for h in hits]
     shown = [t for t, h in zip(texts, hits, strict=True) if h.chunk.kind != "list"]
 
@@ -78,5 +79,5 @@ def distinct(hits: list[Hit]) -> list[Hit]:
             kept = [k for i, k in enumerate(kept) if i not in held[1:]]
         else:
             kept.append((text, hit))
-    return [hit for _, hit in kept] or hits
+    return sorted((hit for _, hit in kept), key=lambda h: -h.score) or hits
 
