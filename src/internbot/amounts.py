@@ -12,6 +12,10 @@ import re
 _ONE_TO_TEN = "one|two|three|four|five|six|seven|eight|nine|ten"
 _NUMBER_WORDS = rf"{_ONE_TO_TEN}|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
 
+#: Currency signs, and the units a count of time names ("12-week", "how many days…").
+_CURRENCY = "[$€£¥₹]"
+_TIME_UNITS = "second|minute|hour|day|week|month|year|decade|centur"
+
 #: Measures that are shares of a whole: their answer is a proportion ("5.3%", "one in four"),
 #: not just any figure ("a 12-week internship" does not tell an acceptance rate).
 _PROPORTIONS = r"percentage|percent|proportion|fraction|rates?|ratio"
@@ -44,7 +48,7 @@ ASKS_AMOUNT = re.compile(
 #: What states an amount: a digit, a currency sign, a number word or a vague quantity ("a few",
 #: "several"), since "how many…" is fairly answered without a figure.
 STATES_AMOUNT = re.compile(
-    rf"\d|[$€£¥₹]|\b(?:{_NUMBER_WORDS}|hundreds?|thousands?|millions?|billions?|dozens?|half|twice"
+    rf"\d|{_CURRENCY}|\b(?:{_NUMBER_WORDS}|hundreds?|thousands?|millions?|billions?|dozens?|half|twice"
     r"|percent|few|several|couple|handful|single|double)\b",
     re.I,
 )
@@ -58,7 +62,7 @@ ASKS_MONEY = re.compile(
 ASKS_COUNT = re.compile(r"^\W*how many\b", re.I)
 #: What states money: a currency sign or name, a figure in thousands ("80k"), or none ("free").
 STATES_MONEY = re.compile(
-    r"[$€£¥₹]|\b(?:dollars?|euros?|pounds?|yen|yuan|rupees?|pesos?|francs?|cents?|usd|eur|gbp"
+    rf"{_CURRENCY}|\b(?:dollars?|euros?|pounds?|yen|yuan|rupees?|pesos?|francs?|cents?|usd|eur|gbp"
     r"|shillings?|lira|rubles?|free|unpaid)\b|\b\d+(?:\.\d+)?\s?k\b",
     re.I,
 )
@@ -76,7 +80,7 @@ STATES_PROPORTION = re.compile(
 #: A count of a unit of time ("how many days…", "how many vacation days…"): its answer names
 #: that unit ("12 to 16 weeks" does not tell a number of days).
 ASKS_DURATION = re.compile(
-    r"^\W*how many (?:\w+ )?(second|minute|hour|day|week|month|year|decade|centur)(?:s|y|ies)?\b", re.I)
+    rf"^\W*how many (?:\w+ )?({_TIME_UNITS})(?:s|y|ies)?\b", re.I)
 _COUNT = (rf"(?:\d[\d,.]*|a|an|{_NUMBER_WORDS}|sixty|hundreds? of|thousands? of|few|several"
           r"|couple of|many|dozens?|half an?)")
 #: A calendar year, decade or century tells a number of years ("beginning around 1700").
@@ -86,8 +90,8 @@ _YEARS = re.compile(r"\b1\d{3}s?\b|\b20\d\ds?\b|\bdecades?\b|\bcentur(?:y|ies)\b
 #: A figure counting time or money ("12-week", "12 to 16 weeks", "a few days", "$6,000 to
 #: $10,000", "80k"), which tells no count of anything else.
 _TIMES_OR_MONEY = re.compile(
-    rf"\b{_COUNT}(?:\s+to\s+{_COUNT})?(?:[\s-]+\w+)?[\s-]+(?:second|minute|hour|day|week|month|year"
-    r"|decade|centur)(?:s|y|ies)?\b|[$€£¥₹]\s?\d[\d,.]*\s?k?\b|\b\d[\d,.]*\s?(?:k\b|dollars?|euros?)",
+    rf"\b{_COUNT}(?:\s+to\s+{_COUNT})?(?:[\s-]+\w+)?[\s-]+(?:{_TIME_UNITS})(?:s|y|ies)?\b"
+    rf"|{_CURRENCY}\s?\d[\d,.]*\s?k?\b|\b\d[\d,.]*\s?(?:k\b|dollars?|euros?)",
     re.I,
 )
 
@@ -151,7 +155,8 @@ def listed(question: str, listing: str) -> bool:
 def unstated(question: str, text: str, listing: str = "") -> bool:
     """The question asks for an amount or a date and `text` states none (for a proportion, no
     share; for a count of days or years, none of them; for a sum of money, no money; for a
-    count of what the passage's list names, `listing`, the list itself)."""
+    count of what the passage's list names, `listing`, the list itself; for a count of
+    anything else, a figure other than one of time or money)."""
     if ASKS_DATE.search(question):
         return not STATES_DATE.search(text)
     if not asks_amount(question):
@@ -160,9 +165,10 @@ def unstated(question: str, text: str, listing: str = "") -> bool:
         return not STATES_PROPORTION.search(text)
     if duration := ASKS_DURATION.search(question):
         return not states_duration(text, duration.group(1).lower())
-    if ASKS_MONEY.search(question) and not ASKS_COUNT.search(question):
+    count = bool(ASKS_COUNT.search(question))
+    if ASKS_MONEY.search(question) and not count:
         return not STATES_MONEY.search(text)
-    if ASKS_COUNT.search(question):
+    if count:
         # "How many interns does FAIR hire?" is not told by "a 12-week program" or "$8,000
         # a month": a count of something else is told by a figure other than time or money.
         text = _TIMES_OR_MONEY.sub(" ", text)
