@@ -175,6 +175,52 @@ def test_a_fact_question_naming_a_list_section_gets_the_passage(tmp_path) -> Non
     assert listed.kind == "list", listed.answer
 
 
+def test_a_question_asking_how_gets_the_entry_that_says_how_not_its_list(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"How do I get started contributing to open source?" says the headings above a list of
+    projects, but asks for a way: the entry's own text, which says how, answers. "Which open
+    source projects…" still gets the list."""
+    from internbot.records import Hit
+
+    text = (
+        "# A Developer Guide\n\n## Contribute to Open Source Projects\n\n"
+        "This can be a hard one to get into as a beginner.\n\n"
+        "### How to get involved with open source\n\n"
+        "You can start by finding projects on GitHub, then read the open issues and the"
+        " contributor's guideline.\n\n"
+        "I recommend some of the bigger projects here.\n\n- freeCodeCamp: the curriculum.\n"
+        "- Strapi: a headless CMS.\n- React: the most popular framework.\n\n"
+        "## Find a Mentor\n\nA mentor reviews your projects.\n")
+    answerer = tiny_answerer(tmp_path, text, name="guide.md")
+    entry = next(c for c in answerer.retriever.chunks if c.kind == "item")
+    projects = next(c for c in answerer.retriever.chunks if c.kind == "list")
+    strapi = next(c for c in answerer.retriever.chunks if c.label == "Strapi")
+    ranked = [Hit(entry, 1.9), Hit(projects, 1.7), Hit(strapi, 1.5)]
+    chunk, kind = answerer.composer.choose("How do I get started contributing to open source?", ranked)
+    assert (chunk, kind) == (entry, "passage")
+    chunk, kind = answerer.composer.choose("Which open source projects are worth contributing to?", ranked)
+    assert (chunk, kind) == (projects, "list")
+
+
+def test_a_counter_example_never_answers_alone(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"How do I show leadership on my resume?" ranked the section's "Bad Example: …" bullet
+    first (it says "coding event" and "school club"); a counter-example shows what not to do,
+    so the passage that says what to do answers."""
+    from internbot.records import Hit
+
+    text = (
+        "# A Resume Guide\n\n## Highlight Leadership\n\n"
+        "Enumerate instances where you led teams or organized events.\n\n"
+        "- Good Example: Organized a local hackathon with 100 participants.\n"
+        "- Bad Example: Participated in a coding event. Member of a school club.\n\n"
+        "## Find a Mentor\n\nA mentor reviews your projects.\n")
+    answerer = tiny_answerer(tmp_path, text, name="guide.md")
+    by_label = {c.label: c for c in answerer.retriever.chunks if c.label}
+    lead = next(c for c in answerer.retriever.chunks if c.text.startswith("Enumerate"))
+    ranked = [Hit(by_label["Bad Example"], 1.3), Hit(lead, 1.2), Hit(by_label["Good Example"], 1.1)]
+    chunk, _ = answerer.composer.choose("How do I show leadership on my resume?", ranked)
+    assert chunk == lead
+
+
 def test_evidence_spread_over_a_list_gets_the_list(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """When most of the best passages are items of one list and the question names none of them,
     it asks about the list: the answer is the list, the best item first and in full."""

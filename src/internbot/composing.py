@@ -13,9 +13,11 @@ from internbot.records import AnswerKind, Chunk, Hit, clip, introduces_list
 from internbot.retriever import Retriever
 from internbot.shaping import (
     ASKS_FACT,
+    ASKS_WAY,
     ENUMERATE,
     Policy,
     about_the_text,
+    counter_example,
     next_to,
     only_points_ahead,
     ordinal,
@@ -223,7 +225,7 @@ class Composer:
         return placed(found, summary, n)
 
     def _choose(self, question: str, hits: list[Hit]) -> tuple[Chunk, AnswerKind]:
-        passages = [h for h in hits if h.chunk.kind != "list"] or hits
+        passages = [h for h in hits if h.chunk.kind != "list" and not counter_example(h.chunk)] or hits
         window = passages[:LIST_SPREAD_WINDOW]
         top = (named_sibling(question, window)
                or member_of_best_list(self.retriever.chunks, hits, window) or passages[0])
@@ -255,7 +257,8 @@ class Composer:
         if top.chunk.kind != "list" and section and not fact:
             # The question names the list this passage is in, or the section just above it
             # ("What fundamentals should I learn?" over "Learn the Fundamentals › I mean:").
-            if own is not None and own.section == section and any(
+            way = top.chunk.kind == "item" and bool(ASKS_WAY.search(question))
+            if own is not None and own.section == section and not way and any(
                     self._names(question, h) for h in section[-2:]):
                 return own, "list"
             if self._names(question, section[-1]) and (after := self._list_after(top.chunk)):

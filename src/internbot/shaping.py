@@ -51,6 +51,9 @@ ASKS_FACT = re.compile(
     r" (?:i|you|we|they|it|he|she|there|my|your|their|this|that|these|those|a|an|the)\b",
     re.I,
 )
+#: A question asking for a way to do something ("how do I get started with open source?"):
+#: the passage that says how answers it, not a list that happens to share its section.
+ASKS_WAY = re.compile(r"^\W*how (?:do|can|could|should|would|to)\b", re.I)
 #: Cues that the user wants a whole list rather than one item of it.
 ENUMERATE = re.compile(
     r"\b(?:what|which) (?:are|were)\b|\blist\b|\bname (?:some|a few)\b|\btop\b|\boptions\b"
@@ -132,6 +135,15 @@ def only_points_ahead(sentences: tuple[str, ...]) -> bool:
     """A signpost: every sentence announces what follows ("In this section, we will cover…"),
     none says it. As an answer it tells the visitor nothing (docs/quality.md, item 57)."""
     return bool(sentences) and all(points_ahead(s) for s in sentences)
+
+
+#: Labels of a counter-example ("Bad Example: 'Worked on a team to make a school app.'"): it
+#: shows what not to do, so it answers no question alone.
+COUNTER_EXAMPLE = re.compile(r"^(?:bad|poor|weak|wrong) examples?$|^(?:don['’]?t|do not|avoid)$", re.I)
+
+
+def counter_example(chunk: Chunk) -> bool:
+    return bool(chunk.label) and bool(COUNTER_EXAMPLE.match(chunk.label.strip()))
 
 
 def about_the_text(question: str) -> bool:
