@@ -221,6 +221,26 @@ def test_a_counter_example_never_answers_alone(tmp_path) -> None:  # type: ignor
     assert chunk == lead
 
 
+def test_a_list_item_that_only_names_something_answers_with_its_list(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"Can my professors help me find an internship?" best matches the bullet "Professors",
+    which alone says nothing: its list answers, that item marked first."""
+    from internbot.records import Hit
+
+    text = (
+        "# A Networking Guide\n\n## Using Connections\n\n"
+        "Here is a summary of people you can reach out to for a referral:\n\n"
+        "- Alumni who work at the company you want\n- Friends who interned there\n- Professors\n\n"
+        "## Find a Mentor\n\nA mentor reviews your projects.\n")
+    answerer = tiny_answerer(tmp_path, text, name="guide.md")
+    professors = next(c for c in answerer.retriever.chunks if c.text == "Professors")
+    people = next(c for c in answerer.retriever.chunks if c.kind == "list")
+    chunk, kind = answerer.composer.choose("Can my professors help me find an internship?",
+                                           [Hit(professors, 1.2), Hit(people, 1.0)])
+    assert (chunk, kind) == (people, "list")
+    shown = answerer.composer.list_text(people, [Hit(professors, 1.2)], 800)
+    assert "▸ Professors" in shown, shown
+
+
 def test_evidence_spread_over_a_list_gets_the_list(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """When most of the best passages are items of one list and the question names none of them,
     it asks about the list: the answer is the list, the best item first and in full."""

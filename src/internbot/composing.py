@@ -29,6 +29,8 @@ from internbot.tokens import term_set, terms
 #: A list answers when this many of the best passages (of the first LIST_SPREAD_WINDOW) are its items.
 LIST_SPREAD_ITEMS = 3
 LIST_SPREAD_WINDOW = 5
+#: A list item of at most this many words and no label only names something (`_bare`).
+BARE_WORDS = 3
 #: An answer goes on into the passage it announces only when this much room is left.
 GO_ON_MIN_CHARS = 120
 #: The list item that matches the question is shown up to this long.
@@ -156,6 +158,12 @@ class Composer:
             sentence.rstrip().endswith("?") for sentence in chunk.sentences)
 
     @staticmethod
+    def _bare(chunk: Chunk) -> bool:
+        """A list item that only names something ("Professors", among the people to reach out
+        to): alone it says nothing, so its list answers, the item marked."""
+        return chunk.kind == "bullet" and not chunk.label and len(chunk.text.split()) <= BARE_WORDS
+
+    @staticmethod
     def _goes_on_with(chunk: Chunk, nxt: Chunk) -> bool:
         """`nxt` is a paragraph of `chunk`'s own section, which `go_on` may show after it."""
         return nxt.doc_id == chunk.doc_id and nxt.section == chunk.section and nxt.kind == "paragraph"
@@ -243,7 +251,7 @@ class Composer:
             if not self._continued(top.chunk):
                 top = next((h for h in passages if not only_points_ahead(h.chunk.sentences)), top)
         own = self._list_of(top.chunk)
-        if own is not None and self._asks(top.chunk):
+        if own is not None and (self._asks(top.chunk) or self._bare(top.chunk)):
             # A bullet that is itself a question ("What is the culture like at X company?") is
             # a question the guide suggests asking: it answers nothing alone, its list does.
             return own, "list"
