@@ -713,3 +713,25 @@ def test_the_item_whose_whole_label_the_question_says_answers_over_a_better_rank
     assert (chunk.label, kind) == ("Machine Learning Engineer", "passage")
     chunk, kind = answerer.composer.choose("What does a computer vision engineer do?", ranked)
     assert (chunk.label, kind) == ("Computer Vision Engineer", "passage")
+
+
+def test_a_passage_too_long_for_the_bubble_drops_its_least_similar_sentences_not_the_answer(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"What should I attach when I ask someone to refer me?" kept every sentence of a long
+    *Referrals* passage (all within the trim margin) and the bubble's cut fell inside the one
+    saying "Attach your updated resume…". Over the room, the least similar sentences go first;
+    the one naming what was asked stays whole."""
+    import numpy as np
+
+    steps = " ".join(f"Step {n}: think about referral step number {n} with care and patience for a while."
+                     for n in range(1, 8))
+    text = ("Referrals\nGet Referrals\n" + steps + " Attach your updated resume and the job description.\n"
+            + "".join(f"Topic {n}\nSection {n} covers the weather station number {n}.\n" for n in range(4)))
+    answerer = tiny_answerer(tmp_path, text)
+    question = "What should I attach when I ask for a referral?"
+    retrieval = answerer.retriever.search_many([question], k=3, support=False)[0]
+    chunk = next(h.chunk for h in retrieval.hits if "Attach" in h.chunk.text)
+    assert len(chunk.text) > 400
+    flat = np.zeros(answerer.retriever.index.manifest.dim, np.float32)  # every sentence ties
+    body = answerer.trimmer.trim(chunk, flat, retrieval.concepts, room=300)
+    assert len(body) <= 300 and "Attach your updated resume and the job description." in body, body
+    assert answerer.trimmer.trim(chunk, flat, retrieval.concepts) == chunk.text  # no room given: all kept

@@ -310,7 +310,7 @@ class Answerer:
         if kind == "list":
             body = self.composer.list_text(chunk, hits, room)
         else:
-            body = clip(self.trimmer.trim(chunk, vector, concepts), room)
+            body = clip(self.trimmer.trim(chunk, vector, concepts, room), room)
             body = self.composer.look_back(chunk, body, room)
             body = self.composer.go_on(chunk, body, room)
         # Under the unsure band the same answer opens with a line saying so (on top of the

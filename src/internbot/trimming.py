@@ -22,12 +22,14 @@ class Trimmer:
         self.retriever = retriever
         self.policy = policy
 
-    def trim(self, chunk: Chunk, vector: np.ndarray, concepts: Concepts) -> str:
+    def trim(self, chunk: Chunk, vector: np.ndarray, concepts: Concepts, room: int | None = None) -> str:
         """The sentences that answer: drop those clearly less relevant than the best one.
 
         Sentence scores within one passage are close and noisy, so only sentences well below
-        the best are dropped; a labelled passage keeps its first sentence, which names it. The
-        answer then grows by its most similar neighbours while it fits `Policy.trim_budget`.
+        the best are dropped; a labelled passage keeps its first sentence, which names it. When
+        what is kept overflows `room` (the bubble), the least similar go first, never the best
+        sentences, so cutting the text to fit never cuts what answers. The answer then grows by
+        its most similar neighbours while it fits `Policy.trim_budget`.
         """
         sentences = list(chunk.sentences)
         if not self.policy.trim or len(chunk.text) <= self.policy.trim_above or len(sentences) <= 1:
@@ -36,9 +38,12 @@ class Trimmer:
         best = int(np.argmax(sims))
         keep = {j for j, s in enumerate(sims) if s >= sims[best] - self.policy.trim_margin}
         # The sentence that also holds the question's words is kept even if its cosine lags.
-        keep.add(int(np.argmax(self.sentence_scores(chunk, sims, concepts))))
+        named = int(np.argmax(self.sentence_scores(chunk, sims, concepts)))
+        keep.add(named)
+        protected = {best, named}
         if chunk.kind in ("bullet", "item") and chunk.label:
             keep.add(0)
+            protected.add(0)
         # A kept sentence that leans on the one before ("It was commissioned by…") keeps it.
         keep |= {j - 1 for j in keep if j > 0 and refers_back(sentences[j])}
         # And one that goes on about a kept sentence ("This is called immune surveillance.")
@@ -48,10 +53,14 @@ class Trimmer:
         # Then the answer grows by neighbours, best first, while it stays short: the fact asked
         # for is often the sentence beside the one most similar to the question.
         size = sum(len(sentences[j]) + 1 for j in keep)
+        while room is not None and size > room and (spare := keep - protected):
+            worst = min(spare, key=lambda j: sims[j])
+            keep.discard(worst)
+            size -= len(sentences[worst]) + 1
+        budget = self.policy.trim_budget if room is None else min(self.policy.trim_budget, room)
         while True:
             around = {j + d for j in keep for d in (-1, 1)} - keep
-            around = {j for j in around if 0 <= j < len(sentences)
-                      and size + len(sentences[j]) <= self.policy.trim_budget}
+            around = {j for j in around if 0 <= j < len(sentences) and size + len(sentences[j]) <= budget}
             if not around:
                 break
             pick = max(around, key=lambda j: sims[j])
