@@ -241,6 +241,39 @@ def test_a_list_item_that_only_names_something_answers_with_its_list(tmp_path) -
     assert "▸ Professors" in shown, shown
 
 
+def test_a_plural_asked_for_gets_the_list_unless_the_best_item_is_about_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"What pages should go on my website?" asks for the pages: the section's list answers,
+    not a paragraph that ranks best after it. "What algorithms should I know?" is answered by
+    the item about algorithms, and "Which data visualization libraries…" by the item it names."""
+    from internbot.records import Hit
+
+    text = (
+        "# A Portfolio Guide\n\n## Your Website\n\nA website should have these pages:\n\n"
+        "- About Page: who you are.\n- Portfolio Page: your best projects.\n"
+        "- Contact Page: how to reach you.\n\n"
+        "## Skills\n\nThese skills matter:\n\n"
+        "- Machine Learning Algorithms: decision trees, neural networks and support vector machines.\n"
+        "- Data Visualization: tools like Matplotlib or Seaborn.\n- Statistics: tests and distributions.\n\n"
+        "## Find a Mentor\n\nA mentor reviews your website and your projects.\n")
+    answerer = tiny_answerer(tmp_path, text, name="guide.md")
+    chunks = answerer.retriever.chunks
+    pages = next(c for c in chunks if c.kind == "list" and c.section == ("Your Website",))
+    skills = next(c for c in chunks if c.kind == "list" and c.section == ("Skills",))
+    mentor = next(c for c in chunks if c.text.startswith("A mentor"))
+    by_label = {c.label: c for c in chunks if c.label}
+    chunk, kind = answerer.composer.choose("What pages should go on my website?",
+                                           [Hit(pages, 1.5), Hit(mentor, 1.2)])
+    assert (chunk, kind) == (pages, "list")
+    algorithms = by_label["Machine Learning Algorithms"]
+    chunk, kind = answerer.composer.choose("What algorithms should I know?",
+                                           [Hit(algorithms, 1.5), Hit(skills, 1.2)])
+    assert (chunk, kind) == (algorithms, "passage")
+    charts = by_label["Data Visualization"]
+    chunk, kind = answerer.composer.choose("Which data visualization libraries should I use?",
+                                           [Hit(charts, 1.5), Hit(skills, 1.2)])
+    assert (chunk, kind) == (charts, "passage")
+
+
 def test_evidence_spread_over_a_list_gets_the_list(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """When most of the best passages are items of one list and the question names none of them,
     it asks about the list: the answer is the list, the best item first and in full."""

@@ -17,6 +17,7 @@ from internbot.shaping import (
     ENUMERATE,
     Policy,
     about_the_text,
+    asked_plural,
     counter_example,
     next_to,
     only_points_ahead,
@@ -163,6 +164,17 @@ class Composer:
         to): alone it says nothing, so its list answers, the item marked."""
         return chunk.kind == "bullet" and not chunk.label and len(chunk.text.split()) <= BARE_WORDS
 
+    def _wants_many(self, question: str, top: Chunk) -> bool:
+        """The question asks for a plural ("What pages should go on my website?") that the best
+        passage is not a list member about: "Machine Learning Algorithms: …" answers "what
+        algorithms should I know?" itself, and "Data Visualization: …" the question naming it."""
+        if not (plural := asked_plural(question)):
+            return False
+        if top.kind not in ("bullet", "item"):
+            return True
+        about = term_set(plural) <= term_set(top.text)
+        return not (about or (top.label and self._names(question, top.label)))
+
     @staticmethod
     def _goes_on_with(chunk: Chunk, nxt: Chunk) -> bool:
         """`nxt` is a paragraph of `chunk`'s own section, which `go_on` may show after it."""
@@ -260,7 +272,7 @@ class Composer:
         # says the heading of a list's section ("How to get involved with open source").
         # "How many mistakes…?" over "My mistakes were:" is answered by counting its list.
         enumerates = bool(ENUMERATE.search(question)) or (
-            own is not None and listed(question, own.listing))
+            own is not None and listed(question, own.listing)) or self._wants_many(question, top.chunk)
         fact = not enumerates and bool(ASKS_FACT.search(question))
         if top.chunk.kind != "list" and section and not fact:
             # The question names the list this passage is in, or the section just above it

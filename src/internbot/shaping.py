@@ -54,6 +54,13 @@ ASKS_FACT = re.compile(
 #: A question asking for a way to do something ("how do I get started with open source?"):
 #: the passage that says how answers it, not a list that happens to share its section.
 ASKS_WAY = re.compile(r"^\W*how (?:do|can|could|should|would|to)\b", re.I)
+#: A plural asked for after "what" or "which" ("What pages should go on my website?", "Which
+#: programming languages should I know?"): the things, not one passage about them.
+ASKS_PLURAL = re.compile(
+    r"^\W*(?:what|which)\s+(?!(?:is|are|was|were|do|does|did|should|can|could|would|will|has|have)\b)"
+    r"(?:\w+\s+){0,2}?(\w{2,}[^\Wsui]s)\s+(?:should|do|did|can|could|would|will|to|go|are|make)\b",
+    re.I,
+)
 #: Cues that the user wants a whole list rather than one item of it.
 ENUMERATE = re.compile(
     r"\b(?:what|which) (?:are|were)\b|\blist\b|\bname (?:some|a few)\b|\btop\b|\boptions\b"
@@ -144,6 +151,12 @@ COUNTER_EXAMPLE = re.compile(r"^(?:bad|poor|weak|wrong) examples?$|^(?:don['’]
 
 def counter_example(chunk: Chunk) -> bool:
     return bool(chunk.label) and bool(COUNTER_EXAMPLE.match(chunk.label.strip()))
+
+
+def asked_plural(question: str) -> str:
+    """The plural a "what/which …s should…" question asks for ("pages"), or ""."""
+    m = ASKS_PLURAL.search(question)
+    return m.group(1).lower() if m else ""
 
 
 def about_the_text(question: str) -> bool:
