@@ -70,6 +70,9 @@ def test_a_member_of_the_best_list_answers_before_a_passage_from_elsewhere(chunk
     grit, other = _find(chunks, "bullet", "Grit"), _find(chunks, "paragraph", "Here is a step-by-step")
     passages = [Hit(other, 1.30), Hit(grit, 1.27)]
     assert member_of_best_list(chunks, [Hit(traits, 1.35), *passages], passages) == passages[1]
+    # 0.07 behind is close ("AngelList…" under *Online Job Boards and Platforms*, item 81).
+    behind = [Hit(other, 1.30), Hit(grit, 1.23)]
+    assert member_of_best_list(chunks, [Hit(traits, 1.35), *behind], behind) == behind[1]
     # Only close behind, and only under a list that ranks first.
     assert member_of_best_list(chunks, [Hit(traits, 1.35), Hit(other, 1.40), Hit(grit, 1.2)],
                                [Hit(other, 1.40), Hit(grit, 1.2)]) is None
