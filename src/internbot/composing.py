@@ -265,12 +265,14 @@ class Composer:
         own = self._list_of(top.chunk)
         if own is not None and (self._asks(top.chunk) or self._bare(top.chunk)):
             # A bullet that is itself a question ("What is the culture like at X company?") is
-            # a question the guide suggests asking: it answers nothing alone, its list does.
+            # a question the guide suggests asking, and one that only names something
+            # ("Professors") a member to pick from: neither answers alone, their list does.
             return own, "list"
         section = top.chunk.section
         # A question after one fact ("How hard is open source?") wants a passage even when it
         # says the heading of a list's section ("How to get involved with open source").
-        # "How many mistakes…?" over "My mistakes were:" is answered by counting its list.
+        # "How many mistakes…?" over "My mistakes were:" is answered by counting its list, and
+        # "What pages should go on my website?" asks for the pages (`_wants_many`).
         enumerates = bool(ENUMERATE.search(question)) or (
             own is not None and listed(question, own.listing)) or self._wants_many(question, top.chunk)
         fact = not enumerates and bool(ASKS_FACT.search(question))

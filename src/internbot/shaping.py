@@ -150,6 +150,7 @@ COUNTER_EXAMPLE = re.compile(r"^(?:bad|poor|weak|wrong) examples?$|^(?:don['’]
 
 
 def counter_example(chunk: Chunk) -> bool:
+    """The chunk is a labelled counter-example ("Bad Example: …", "Don't: …")."""
     return bool(chunk.label) and bool(COUNTER_EXAMPLE.match(chunk.label.strip()))
 
 

@@ -50,13 +50,14 @@ class Trimmer:
         # comes before other neighbours: it is that sentence's own continuation.
         keep |= {j + 1 for j in sorted(keep) if j + 1 < len(sentences) and refers_back(sentences[j + 1])
                  and len(sentences[j + 1]) <= FOLLOWER_CHARS}
-        # Then the answer grows by neighbours, best first, while it stays short: the fact asked
-        # for is often the sentence beside the one most similar to the question.
+        # Over the bubble's room, the least similar kept sentences go, never a protected one.
         size = sum(len(sentences[j]) + 1 for j in keep)
         while room is not None and size > room and (spare := keep - protected):
             worst = min(spare, key=lambda j: sims[j])
             keep.discard(worst)
             size -= len(sentences[worst]) + 1
+        # Then the answer grows by neighbours, best first, while it stays short: the fact asked
+        # for is often the sentence beside the one most similar to the question.
         budget = self.policy.trim_budget if room is None else min(self.policy.trim_budget, room)
         while True:
             around = {j + d for j in keep for d in (-1, 1)} - keep
