@@ -308,6 +308,11 @@ def test_a_trimmed_answer_keeps_the_sentence_that_goes_on_about_it(tmp_path) -> 
 
     assert refers_back("(It has been adapted as a restaurant.)") and refers_back("This is called X.")
     assert not refers_back("Derived from Channing, these convictions spread.")
+    # "All of this…" and "Questions like these…" point back too (item 82).
+    assert refers_back("All of this set the stage for Merit's role.")
+    assert refers_back("All this compares well.")
+    assert refers_back("Questions like these can be a great way to learn.")
+    assert not refers_back("Allison set the stage.") and not refers_back("All interns like this city.")
     filler = " ".join(f"Sentence {n} of the survey covers regional weather station number {n}."
                       for n in range(8))
     text = ("Immunity\nDefence\n" + filler + " The immune system identifies and eliminates tumors. "

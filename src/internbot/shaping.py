@@ -29,7 +29,8 @@ POINTS_BACK = re.compile(
 )
 #: Sentence openings that refer back to the previous sentence.
 ANAPHOR = re.compile(r"^(?:it|its|this|that|these|those|they|their|he|she|his|her|but|however|such|"
-                      r"the latter|the former|there|then|also|so)\b", re.I)
+                      r"the latter|the former|there|then|also|so|all (?:of )?(?:this|that|these|those)"
+                      r"|\w+ like (?:this|that|these|those))\b", re.I)
 #: A closing sentence that only announces what follows ("Let's delve into their distinctions.",
 #: "Here are the steps:").
 POINTS_AHEAD = re.compile(
