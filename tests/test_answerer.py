@@ -773,3 +773,59 @@ def test_a_passage_too_long_for_the_bubble_drops_its_least_similar_sentences_not
     body = answerer.trimmer.trim(chunk, flat, retrieval.concepts, room=300)
     assert len(body) <= 300 and "Attach your updated resume and the job description." in body, body
     assert answerer.trimmer.trim(chunk, flat, retrieval.concepts) == chunk.text  # no room given: all kept
+
+
+def test_a_sentence_between_kept_ones_goes_back_in_while_the_bubble_has_room(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """"Which company leads in machine learning?" kept the FAQ's sentences around "Google, with
+    its AI Residency …, is often considered a leader." but not that one, the fact asked for:
+    the answer skipped it and read as if no company were named."""
+    import numpy as np
+
+    said = [("Choosing a leader in this field depends on criteria that differ from one reader to the next, "
+             "and on what they value."),
+            ("Several companies are at the forefront of research and of products in this wide field today, "
+             "in many countries."),
+            "Google, with its residency programme and open-source frameworks, is often considered a leader.",
+            ("Additionally, other companies invest heavily in research and in new products built on it too, "
+             "year after year."),
+            ("The landscape is dynamic, and the leadership position may shift as companies keep innovating "
+             "in the years ahead.")]
+    text = "FAQs\nWhich company leads?\n" + " ".join(said) + " " + " ".join(said[:2]) + "\n"
+    answerer = tiny_answerer(tmp_path, text)
+    chunk = next(c for c in answerer.retriever.chunks if "Google" in c.text)
+    assert len(chunk.sentences) == 7 and len(chunk.text) > 500
+    sims = np.asarray([0.9, 0.85, 0.2, 0.86, 0.84, 0.1, 0.1], np.float32)
+    monkeypatch.setattr(answerer.trimmer, "sentence_sims", lambda chunk, vector: sims)
+    monkeypatch.setattr(answerer.trimmer, "sentence_scores", lambda chunk, s, concepts: s)
+    body = answerer.trimmer.trim(chunk, sims, frozenset(), room=700)
+    assert body == " ".join(said), body
+    narrow = answerer.trimmer.trim(chunk, sims, frozenset(), room=480)  # no room: the gap stays
+    assert "Google" not in narrow and said[3] in narrow, narrow
+
+
+def test_the_marked_item_of_a_list_answer_keeps_its_answering_sentence(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """"What Python features are handy in coding interviews?" marked the Python item of the
+    list but showed its first two sentences, and the one naming defaultdict came third."""
+    import numpy as np
+
+    from internbot.records import Hit
+
+    item = ("Personally, I have found Python to be a fantastic language for interviews of every kind. "
+            "It keeps you from having to implement low-level structures, and is fast to write and debug. "
+            "Useful things in Python for interviews are defaultdict, sorting with a lambda and joining.")
+    text = ("Interviews\nTechnical Interviews\nI have a couple things that I feel are important:\n"
+            f"  • {item}\n  • Coding challenges are a thing.\n  • Try not to psych yourself out!\n"
+            "Projects\nSide projects show that you are passionate about what you do.\n")
+    answerer = tiny_answerer(tmp_path, text)
+    chunks = answerer.retriever.chunks
+    bullet = next(c for c in chunks if c.kind == "bullet" and "defaultdict" in c.text)
+    listing = next(c for c in chunks if c.kind == "list")
+    assert len(bullet.text) > 260 and len(bullet.sentences) == 3
+    sims = np.asarray([0.6, 0.3, 0.9], np.float32)
+    monkeypatch.setattr(answerer.trimmer, "sentence_sims", lambda chunk, vector: sims)
+    monkeypatch.setattr(answerer.trimmer, "sentence_scores", lambda chunk, s, concepts: s)
+    cut = lambda c, n: answerer.trimmer.trim(c, sims, frozenset(), n)  # noqa: E731
+    body = answerer.composer.list_text(listing, [Hit(bullet, 1.0)], 700, cut)
+    marked = next(line for line in body.splitlines() if line.startswith("▸"))
+    assert "defaultdict" in marked and "…" not in marked, body
+    assert "defaultdict" not in answerer.composer.list_text(listing, [Hit(bullet, 1.0)], 700)

@@ -308,7 +308,8 @@ class Answerer:
             where = f"{where} · {url}"
         room = MAX_ANSWER_CHARS - len(where) - 12
         if kind == "list":
-            body = self.composer.list_text(chunk, hits, room)
+            body = self.composer.list_text(
+                chunk, hits, room, lambda item, n: self.trimmer.trim(item, vector, concepts, n))
         else:
             body = clip(self.trimmer.trim(chunk, vector, concepts, room), room)
             body = self.composer.look_back(chunk, body, room)

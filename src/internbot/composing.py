@@ -5,6 +5,7 @@ continued). Everything here reads the index's chunks; nothing decides whether to
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from internbot.amounts import listed
 from internbot.members import first_passage, member_of_best_list, members, named_sibling, nth, placed, sibling
@@ -297,9 +298,11 @@ class Composer:
                 return close[0].chunk, "list"
         return top.chunk, "passage"
 
-    def list_text(self, chunk: Chunk, hits: list[Hit], limit: int) -> str:
+    def list_text(self, chunk: Chunk, hits: list[Hit], limit: int,
+                  cut: Callable[[Chunk, int], str] | None = None) -> str:
         """A list that fits a chat bubble: the lead, then one line an item (its label where it
-        has one), the item best matching the question first and marked; never cut mid-item."""
+        has one), the item best matching the question first and marked; never cut mid-item.
+        `cut` shortens the marked item to its answering sentences (`Trimmer.trim`)."""
         lead, items = chunk.lead, chunk.items
         best = next((h.chunk for h in hits if h.chunk.kind in ("bullet", "item")
                      and h.chunk.section[: len(chunk.section)] == chunk.section), None)
@@ -308,7 +311,7 @@ class Composer:
             head = (best.label or best.text)[:40].lower()
             first = next((i for i, item in enumerate(items) if _same_start(item.lower(), head)), -1)
         # The marked item in its own words: the summary's line may be cut to fit the chunk.
-        lines = ([f"▸ {self._item_text(first_passage(self.retriever.chunks, best))}"]
+        lines = ([f"▸ {self._item_text(first_passage(self.retriever.chunks, best), cut)}"]
                  if best is not None and first >= 0 else [])
         for i, item in enumerate(items):
             if i != first:
@@ -325,10 +328,13 @@ class Composer:
         return text
 
     @staticmethod
-    def _item_text(item: Chunk) -> str:
-        """A list item for the marked line: whole when short, else its first sentences."""
+    def _item_text(item: Chunk, cut: Callable[[Chunk, int], str] | None = None) -> str:
+        """A list item for the marked line: whole when short, else its answering sentences
+        (`cut`), or its first ones."""
         if len(item.text) <= MARKED_ITEM_CHARS:
             return item.text
+        if cut is not None and len(answering := cut(item, MARKED_ITEM_CHARS)) <= MARKED_ITEM_CHARS:
+            return answering
         text = ""
         for sentence in item.sentences:
             if text and len(text) + len(sentence) + 1 > MARKED_ITEM_CHARS:

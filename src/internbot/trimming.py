@@ -32,7 +32,8 @@ class Trimmer:
         its most similar neighbours while it fits `Policy.trim_budget`.
         """
         sentences = list(chunk.sentences)
-        if not self.policy.trim or len(chunk.text) <= self.policy.trim_above or len(sentences) <= 1:
+        fits = len(chunk.text) <= self.policy.trim_above and (room is None or len(chunk.text) <= room)
+        if not self.policy.trim or fits or len(sentences) <= 1:
             return chunk.text
         sims = self.sentence_sims(chunk, vector)
         best = int(np.argmax(sims))
@@ -67,6 +68,14 @@ class Trimmer:
             pick = max(around, key=lambda j: sims[j])
             keep.add(pick)
             size += len(sentences[pick]) + 1
+        # A sentence between two kept ones goes back in while the bubble has room: the passage
+        # then reads as written, and the skipped one is often the fact ("Google … is often
+        # considered a leader." between "Several companies…" and "Additionally, …").
+        limit = room if room is not None else self.policy.trim_budget
+        for j in sorted(set(range(min(keep), max(keep))) - keep, key=lambda j: -sims[j]):
+            if size + len(sentences[j]) + 1 <= limit:
+                keep.add(j)
+                size += len(sentences[j]) + 1
         return " ".join(sentences[j] for j in sorted(keep))
 
     def sentence_sims(self, chunk: Chunk, vector: np.ndarray) -> np.ndarray:
