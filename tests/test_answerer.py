@@ -829,3 +829,27 @@ def test_the_marked_item_of_a_list_answer_keeps_its_answering_sentence(tmp_path,
     marked = next(line for line in body.splitlines() if line.startswith("▸"))
     assert "defaultdict" in marked and "…" not in marked, body
     assert "defaultdict" not in answerer.composer.list_text(listing, [Hit(bullet, 1.0)], 700)
+
+
+def test_an_entry_that_only_captions_a_lost_picture_answers_with_what_follows_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"What goes on the contact page of my personal site?" got "Contact Page: \\Snippet from
+    Contact Me page from \\Personal Website\\": the section's heading and the caption of a
+    screenshot the text lost. The bullet after it says what the page should hold."""
+    from internbot.records import Hit
+    from internbot.shaping import says_nothing
+
+    text = ("# Your Website\n\n## How to Build a Personal Website\n\nA website shows your work.\n\n"
+            "### Press Releases Page\n\n- Your Moments in the Limelight: Chronicle any interviews or "
+            "podcast appearances you have had.\n\nListing publications that have featured my work\n\n"
+            "### Contact Page\n\n- Keep Communication Lines Open: Offer a straightforward channel, like a "
+            "form or a scheduling tool, for peers and recruiters to reach you.\n\n"
+            "\\Snippet from Contact Me page from \\Personal Website\\\n\n"
+            "### Portfolio Page\n\nShow your three best projects with a short write-up of each one.\n")
+    answerer = tiny_answerer(tmp_path, text, name="guide.md")
+    chunks = answerer.retriever.chunks
+    entry = next(c for c in chunks if c.kind == "item" and "Snippet" in c.text)
+    portfolio = next(c for c in chunks if c.kind == "item" and "three best" in c.text)
+    assert says_nothing(entry) and not says_nothing(portfolio)
+    chunk, kind = answerer.composer.choose("What goes on the contact page of my personal site?",
+                                           [Hit(entry, 1.3), Hit(portfolio, 0.9)])
+    assert kind == "passage" and chunk.text.startswith("Keep Communication Lines Open"), chunk.text

@@ -25,6 +25,7 @@ from internbot.shaping import (
     ordinal,
     points_ahead,
     refers_back,
+    says_nothing,
 )
 from internbot.tokens import term_set, terms
 
@@ -127,6 +128,16 @@ class Composer:
                 return None
             if len(nxt.section) > depth:
                 return self._section_list(chunk.doc_id, nxt.section[: depth + 1])
+        return None
+
+    def _said_after(self, chunk: Chunk) -> Chunk | None:
+        """The first passage of the chunk's own section after it that says something."""
+        chunks, at = self.retriever.chunks, self.retriever.position(chunk)
+        for nxt in chunks[at + 1 : at + 4]:
+            if nxt.doc_id != chunk.doc_id or nxt.section != chunk.section:
+                return None
+            if nxt.kind != "list" and not says_nothing(nxt) and not only_points_ahead(nxt.sentences):
+                return nxt
         return None
 
     @staticmethod
@@ -263,6 +274,10 @@ class Composer:
                 return promised, "list"
             if not self._continued(top.chunk):
                 top = next((h for h in passages if not only_points_ahead(h.chunk.sentences)), top)
+        if says_nothing(top.chunk) and (said := self._said_after(top.chunk)) is not None:
+            # "Contact Page: \\Snippet from Contact Me page…\\" is only a heading and a lost picture's
+            # caption: the section's next passage says what it is about.
+            top = Hit(said, top.score, top.dense, top.lexical)
         own = self._list_of(top.chunk)
         if own is not None and (self._asks(top.chunk) or self._bare(top.chunk)):
             # A bullet that is itself a question ("What is the culture like at X company?") is

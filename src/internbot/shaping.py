@@ -145,6 +145,28 @@ def only_points_ahead(sentences: tuple[str, ...]) -> bool:
     return bool(sentences) and all(points_ahead(s) for s in sentences)
 
 
+#: A caption a lost picture left behind ('My "About Me" page on Personal Website'): at most
+#: this many words, and no full stop.
+CAPTION_WORDS = 14
+
+
+def caption(sentence: str) -> bool:
+    """The sentence only captions a picture the text lost: short, and it ends unpunctuated."""
+    text = sentence.strip().rstrip("\\\"'”’)")
+    return bool(text) and not text.endswith((".", "!", "?", ":")) and len(text.split()) <= CAPTION_WORDS
+
+
+def says_nothing(chunk: Chunk) -> bool:
+    """A section's opening entry whose text after its heading only captions a lost picture,
+    or points ahead to one ("About You Page: Below is my About Me page…: My "About Me" page on Personal
+    Website"): what the section says is in the passages after it."""
+    if chunk.kind != "item" or not chunk.label or not chunk.section or chunk.section[-1] != chunk.label:
+        return False
+    first, *rest = chunk.sentences or ("",)
+    said = [s for s in (first.removeprefix(chunk.label).lstrip(": "), *rest) if s]
+    return any(map(caption, said)) and all(points_ahead(s) or caption(s) for s in said)
+
+
 #: Labels of a counter-example ("Bad Example: 'Worked on a team to make a school app.'"): it
 #: shows what not to do, so it answers no question alone.
 COUNTER_EXAMPLE = re.compile(r"^(?:bad|poor|weak|wrong) examples?$|^(?:don['’]?t|do not|avoid)$", re.I)
