@@ -154,6 +154,26 @@ def test_a_question_naming_a_section_gets_the_list_its_text_introduces(tmp_path)
     assert all(item in answer.answer for item in ("Statistics", "Probability", "Linear algebra"))
 
 
+def test_a_plural_asked_in_other_words_gets_the_list_its_passage_introduces(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"Which basics should I study?" names no heading ("basics", not "fundamentals") but asks
+    for a plural: over the lead-in passage, the list its section goes on with answers."""
+    from internbot.records import Hit
+
+    text = (
+        "A Data Guide\nLearn the Fundamentals\n"
+        "Before the advanced material, make sure your fundamentals are firmly in place.\n"
+        "By fundamentals, I mean:\n  • Statistics: distributions and tests.\n"
+        "  • Probability: conditional events.\n  • Linear algebra: vectors and matrices.\n"
+        "Find a Mentor\nA mentor reviews your projects and opens doors at companies.\n")
+    answerer = tiny_answerer(tmp_path, text)
+    chunks = answerer.retriever.chunks
+    lead = next(c for c in chunks if c.text.startswith("Before the advanced"))
+    mentor = next(c for c in chunks if "mentor" in c.text)
+    ranked = [Hit(lead, 1.6), Hit(mentor, 1.0)]
+    chunk, kind = answerer.composer.choose("Which basics should I study first?", ranked)
+    assert kind == "list" and "Probability" in chunk.text, chunk.text
+
+
 def test_a_fact_question_naming_a_list_section_gets_the_passage(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """"How hard is contributing to open source?" says most of the heading "How to get involved
     with open source", whose section holds a list of projects, but asks about one fact: the passage that

@@ -308,6 +308,10 @@ class Composer:
                 return top.chunk, "passage"
             if own is not None:
                 return own, "list"
+            if (after := self._list_after(top.chunk)) is not None:
+                # "Which basics should I study?" over "Hence, focus on the fundamentals.", whose
+                # section goes on with "And by fundamentals, I mean:" and its list.
+                return after, "list"
             close = [h for h in hits[:5] if h.chunk.kind == "list" and h.score >= top.score - 0.08]
             if close:
                 return close[0].chunk, "list"
