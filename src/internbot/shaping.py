@@ -157,9 +157,9 @@ def caption(sentence: str) -> bool:
 
 
 def says_nothing(chunk: Chunk) -> bool:
-    """A section's opening entry whose text after its heading only captions a lost picture,
-    or points ahead to one ("About You Page: Below is my About Me page…: My "About Me" page on Personal
-    Website"): what the section says is in the passages after it."""
+    """A section's opening entry whose text after its heading only captions a lost picture, or
+    points ahead to one ("About You Page: Below is my About Me page…: My "About Me" page on
+    Personal Website"): what the section says is in the passages after it."""
     if chunk.kind != "item" or not chunk.label or not chunk.section or chunk.section[-1] != chunk.label:
         return False
     first, *rest = chunk.sentences or ("",)

@@ -29,7 +29,9 @@ class Trimmer:
         the best are dropped; a labelled passage keeps its first sentence, which names it. When
         what is kept overflows `room` (the bubble), the least similar go first, never the best
         sentences, so cutting the text to fit never cuts what answers. The answer then grows by
-        its most similar neighbours while it fits `Policy.trim_budget`.
+        its most similar neighbours while it fits `Policy.trim_budget`, and a sentence lying
+        between two kept ones goes back in while it fits `room`. A passage is trimmed when it
+        is longer than `Policy.trim_above` or than `room`.
         """
         sentences = list(chunk.sentences)
         fits = len(chunk.text) <= self.policy.trim_above and (room is None or len(chunk.text) <= room)
