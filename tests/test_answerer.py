@@ -140,16 +140,19 @@ def test_a_follow_up_points_back_only_by_a_pronoun(text: str, expected: bool) ->
     assert points_back(text) is expected
 
 
+#: A section whose lead-in paragraph goes on with "By fundamentals, I mean:" and its list.
+FUNDAMENTALS = (
+    "A Data Guide\nLearn the Fundamentals\n"
+    "Before the advanced material, make sure your fundamentals are firmly in place.\n"
+    "By fundamentals, I mean:\n  • Statistics: distributions and tests.\n"
+    "  • Probability: conditional events.\n  • Linear algebra: vectors and matrices.\n"
+    "Find a Mentor\nA mentor reviews your projects and opens doors at companies.\n")
+
+
 def test_a_question_naming_a_section_gets_the_list_its_text_introduces(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """"What fundamentals should I learn?" over "Learn the Fundamentals" (a paragraph, then
     "By fundamentals, I mean:" over bullets) is answered with that list, not the lead-in alone."""
-    text = (
-        "A Data Guide\nLearn the Fundamentals\n"
-        "Before the advanced material, make sure your fundamentals are firmly in place.\n"
-        "By fundamentals, I mean:\n  • Statistics: distributions and tests.\n"
-        "  • Probability: conditional events.\n  • Linear algebra: vectors and matrices.\n"
-        "Find a Mentor\nA mentor reviews your projects and opens doors at companies.\n")
-    answer = tiny_answerer(tmp_path, text).ask("Which fundamentals should I learn?")
+    answer = tiny_answerer(tmp_path, FUNDAMENTALS).ask("Which fundamentals should I learn?")
     assert answer.kind == "list", answer.answer
     assert all(item in answer.answer for item in ("Statistics", "Probability", "Linear algebra"))
 
@@ -159,13 +162,7 @@ def test_a_plural_asked_in_other_words_gets_the_list_its_passage_introduces(tmp_
     for a plural: over the lead-in passage, the list its section goes on with answers."""
     from internbot.records import Hit
 
-    text = (
-        "A Data Guide\nLearn the Fundamentals\n"
-        "Before the advanced material, make sure your fundamentals are firmly in place.\n"
-        "By fundamentals, I mean:\n  • Statistics: distributions and tests.\n"
-        "  • Probability: conditional events.\n  • Linear algebra: vectors and matrices.\n"
-        "Find a Mentor\nA mentor reviews your projects and opens doors at companies.\n")
-    answerer = tiny_answerer(tmp_path, text)
+    answerer = tiny_answerer(tmp_path, FUNDAMENTALS)
     chunks = answerer.retriever.chunks
     lead = next(c for c in chunks if c.text.startswith("Before the advanced"))
     mentor = next(c for c in chunks if "mentor" in c.text)
