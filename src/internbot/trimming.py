@@ -70,14 +70,15 @@ class Trimmer:
             pick = max(around, key=lambda j: sims[j])
             keep.add(pick)
             size += len(sentences[pick]) + 1
-        # A sentence between two kept ones goes back in while the bubble has room: the passage
+        # A sentence between two kept ones goes back in while the bubble has room (beyond the
+        # budget: within it, growing has already taken every neighbour that fits): the passage
         # then reads as written, and the skipped one is often the fact ("Google … is often
         # considered a leader." between "Several companies…" and "Additionally, …").
-        limit = room if room is not None else self.policy.trim_budget
-        for j in sorted(set(range(min(keep), max(keep))) - keep, key=lambda j: -sims[j]):
-            if size + len(sentences[j]) + 1 <= limit:
-                keep.add(j)
-                size += len(sentences[j]) + 1
+        if room is not None:
+            for j in sorted(set(range(min(keep), max(keep))) - keep, key=lambda j: -sims[j]):
+                if size + len(sentences[j]) + 1 <= room:
+                    keep.add(j)
+                    size += len(sentences[j]) + 1
         return " ".join(sentences[j] for j in sorted(keep))
 
     def sentence_sims(self, chunk: Chunk, vector: np.ndarray) -> np.ndarray:
