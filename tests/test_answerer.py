@@ -29,6 +29,15 @@ def tiny_answerer(tmp_path, text: str, policy=None, name: str = "guide.txt") -> 
     return Answerer.from_settings(settings, policy=policy)
 
 
+#: A second, unrelated section closing a tiny Markdown guide, so it has more than one topic.
+MENTOR_MD = "## Find a Mentor\n\nA mentor reviews your projects.\n"
+
+
+def markdown_answerer(tmp_path, body: str) -> Answerer:  # type: ignore[no-untyped-def]
+    """`tiny_answerer` over a Markdown guide: `body`, then the unrelated `MENTOR_MD`."""
+    return tiny_answerer(tmp_path, body + MENTOR_MD, name="guide.md")
+
+
 @pytest.fixture
 def answerer(fake_index: Settings) -> Answerer:
     return Answerer.from_settings(fake_index)
@@ -205,9 +214,8 @@ def test_a_question_asking_how_gets_the_entry_that_says_how_not_its_list(tmp_pat
         "You can start by finding projects on GitHub, then read the open issues and the"
         " contributor's guideline.\n\n"
         "I recommend some of the bigger projects here.\n\n- freeCodeCamp: the curriculum.\n"
-        "- Strapi: a headless CMS.\n- React: the most popular framework.\n\n"
-        "## Find a Mentor\n\nA mentor reviews your projects.\n")
-    answerer = tiny_answerer(tmp_path, text, name="guide.md")
+        "- Strapi: a headless CMS.\n- React: the most popular framework.\n\n")
+    answerer = markdown_answerer(tmp_path, text)
     entry = next(c for c in answerer.retriever.chunks if c.kind == "item")
     projects = next(c for c in answerer.retriever.chunks if c.kind == "list")
     strapi = next(c for c in answerer.retriever.chunks if c.label == "Strapi")
@@ -228,9 +236,8 @@ def test_a_counter_example_never_answers_alone(tmp_path) -> None:  # type: ignor
         "# A Resume Guide\n\n## Highlight Leadership\n\n"
         "Enumerate instances where you led teams or organized events.\n\n"
         "- Good Example: Organized a local hackathon with 100 participants.\n"
-        "- Bad Example: Participated in a coding event. Member of a school club.\n\n"
-        "## Find a Mentor\n\nA mentor reviews your projects.\n")
-    answerer = tiny_answerer(tmp_path, text, name="guide.md")
+        "- Bad Example: Participated in a coding event. Member of a school club.\n\n")
+    answerer = markdown_answerer(tmp_path, text)
     by_label = {c.label: c for c in answerer.retriever.chunks if c.label}
     lead = next(c for c in answerer.retriever.chunks if c.text.startswith("Enumerate"))
     ranked = [Hit(by_label["Bad Example"], 1.3), Hit(lead, 1.2), Hit(by_label["Good Example"], 1.1)]
@@ -246,9 +253,8 @@ def test_a_list_item_that_only_names_something_answers_with_its_list(tmp_path) -
     text = (
         "# A Networking Guide\n\n## Using Connections\n\n"
         "Here is a summary of people you can reach out to for a referral:\n\n"
-        "- Alumni who work at the company you want\n- Friends who interned there\n- Professors\n\n"
-        "## Find a Mentor\n\nA mentor reviews your projects.\n")
-    answerer = tiny_answerer(tmp_path, text, name="guide.md")
+        "- Alumni who work at the company you want\n- Friends who interned there\n- Professors\n\n")
+    answerer = markdown_answerer(tmp_path, text)
     professors = next(c for c in answerer.retriever.chunks if c.text == "Professors")
     people = next(c for c in answerer.retriever.chunks if c.kind == "list")
     chunk, kind = answerer.composer.choose("Can my professors help me find an internship?",
