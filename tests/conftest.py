@@ -46,6 +46,30 @@ def wait_ready(base: str, timeout: float = 60,
     raise AssertionError(f"{base} did not become ready in {timeout} s")
 
 
+def tiny_answerer(tmp_path, text: str, policy=None, name: str = "guide.txt"):  # type: ignore[no-untyped-def]
+    """An answerer over one guide `text` (a file `name`), with the hashing embedder and no
+    abstention."""
+    from internbot.answerer import Answerer
+    from internbot.indexing import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(parents=True)
+    (corpus / name).write_text(text, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=HASHING_MODEL,
+                        model_sha256="", abstain_threshold=0.0)
+    build(settings)
+    return Answerer.from_settings(settings, policy=policy)
+
+
+#: A second, unrelated section closing a tiny Markdown guide, so it has more than one topic.
+MENTOR_MD = "## Find a Mentor\n\nA mentor reviews your projects.\n"
+
+
+def markdown_answerer(tmp_path, body: str):  # type: ignore[no-untyped-def]
+    """`tiny_answerer` over a Markdown guide: `body`, then the unrelated `MENTOR_MD`."""
+    return tiny_answerer(tmp_path, body + MENTOR_MD, name="guide.md")
+
+
 class CountingEmbedder:
     """The hashing embedder, remembering every text it was asked to encode."""
 

@@ -312,8 +312,9 @@ class Answerer:
                 chunk, hits, room, lambda item, n: self.trimmer.trim(item, vector, concepts, n))
         else:
             body = clip(self.trimmer.trim(chunk, vector, concepts, room), room)
-            body = self.composer.look_back(chunk, body, room)
-            body = self.composer.go_on(chunk, body, room)
+            body = self.composer.extender.look_back(chunk, body, room)
+            body = self.composer.extender.go_on(chunk, body, room)
+            body = self.composer.extender.carry_on(chunk, body, room, hits)
         # Under the unsure band the same answer opens with a line saying so (on top of the
         # answer's own room, so the hedge never cuts what the passage says).
         unsure = conf < self.settings.unsure_below

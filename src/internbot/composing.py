@@ -8,8 +8,9 @@ import re
 from collections.abc import Callable
 
 from internbot.amounts import listed
+from internbot.extending import Extender, goes_on_with
 from internbot.members import first_passage, member_of_best_list, members, named_sibling, nth, placed, sibling
-from internbot.passages import Catalog, section_key
+from internbot.passages import Catalog
 from internbot.records import AnswerKind, Chunk, Hit, clip, introduces_list
 from internbot.retriever import Retriever
 from internbot.shaping import (
@@ -23,9 +24,9 @@ from internbot.shaping import (
     next_to,
     only_points_ahead,
     ordinal,
-    points_ahead,
-    refers_back,
     says_nothing,
+    uncaptioned,
+    unlabelled,
 )
 from internbot.tokens import term_set, terms
 
@@ -34,8 +35,6 @@ LIST_SPREAD_ITEMS = 3
 LIST_SPREAD_WINDOW = 5
 #: A list item of at most this many words and no label only names something (`_bare`).
 BARE_WORDS = 3
-#: An answer goes on into the passage it announces only when this much room is left.
-GO_ON_MIN_CHARS = 120
 #: The list item that matches the question is shown up to this long.
 MARKED_ITEM_CHARS = 260
 
@@ -48,71 +47,13 @@ class Composer:
         self.policy = policy
         #: Corpus-wide facts computed at index time (each section's list summary).
         self.catalog: Catalog = retriever.index.catalog
-
-    def go_on(self, chunk: Chunk, body: str, room: int) -> str:
-        """An answer whose last sentence only leads in goes on with what it announces, as far
-        as the bubble holds: "…which I learned from my mistakes:" with its section's list (a
-        section's bullets are kept apart from its paragraphs), "Let's delve into their
-        distinctions." with the section's next passages, whole sentences only."""
-        if not self.policy.go_on or not chunk.sentences or not body.endswith(chunk.sentences[-1]):
-            return body
-        last = chunk.sentences[-1]
-        if not points_ahead(last) or room - len(body) < GO_ON_MIN_CHARS:
-            return body
-        if introduces_list(last):
-            own = self._led_into(chunk)
-            lines = [f"• {item}" for item in own.items] if own is not None else []
-            while lines and len(body) + sum(len(x) + 1 for x in lines) > room:
-                lines.pop()
-            return "\n".join([body, *lines]) if lines else body
-        chunks, at = self.retriever.chunks, self.retriever.position(chunk)
-        more: list[str] = []
-        size = len(body) + 1
-        for nxt in chunks[at + 1 : at + 6]:
-            if not self._goes_on_with(chunk, nxt):
-                break
-            for sentence in nxt.sentences:
-                if size + len(sentence) + 1 > room:
-                    return "\n".join([body, " ".join(more)]) if more else body
-                more.append(sentence)
-                size += len(sentence) + 1
-        return "\n".join([body, " ".join(more)]) if more else body
-
-    def look_back(self, chunk: Chunk, body: str, room: int) -> str:
-        """An answer whose first sentence leans on the passage before it ("These techniques
-        form the foundation…") starts with that passage's last sentence, when it is a
-        paragraph of the same section and both fit the bubble."""
-        if not self.policy.look_back or not chunk.sentences or not body.startswith(chunk.sentences[0]):
-            return body
-        if not refers_back(chunk.sentences[0]):
-            return body
-        at = self.retriever.position(chunk)
-        if at == 0:
-            return body
-        before = self.retriever.chunks[at - 1]
-        if (before.doc_id != chunk.doc_id or before.section != chunk.section
-                or before.kind != "paragraph" or not before.sentences):
-            return body
-        last = before.sentences[-1]
-        if points_ahead(last) or len(last) + 1 + len(body) > room:
-            return body
-        return f"{last} {body}"
-
-    def _section_list(self, doc_id: str, section: tuple[str, ...]) -> Chunk | None:
-        """The list summary of exactly this section, if it has one."""
-        row = self.catalog.lists.get(section_key(doc_id, section))
-        return None if row is None else self.retriever.chunks[row]
-
-    def _led_into(self, chunk: Chunk) -> Chunk | None:
-        """The list a passage ending on a colon introduces: its section's own."""
-        if not chunk.sentences or not introduces_list(chunk.sentences[-1]):
-            return None
-        return self._section_list(chunk.doc_id, chunk.section)
+        #: What a cut answer goes on with, or starts from.
+        self.extender = Extender(retriever, policy)
 
     def _list_of(self, chunk: Chunk) -> Chunk | None:
         """The list summary of the chunk's section, or of the nearest section above it."""
         for depth in range(len(chunk.section), 0, -1):
-            if (found := self._section_list(chunk.doc_id, chunk.section[:depth])) is not None:
+            if (found := self.extender.section_list(chunk.doc_id, chunk.section[:depth])) is not None:
                 return found
         return None
 
@@ -127,7 +68,7 @@ class Composer:
             if nxt.doc_id != chunk.doc_id or nxt.section[:depth] != chunk.section:
                 return None
             if len(nxt.section) > depth:
-                return self._section_list(chunk.doc_id, nxt.section[: depth + 1])
+                return self.extender.section_list(chunk.doc_id, nxt.section[: depth + 1])
         return None
 
     def _said_after(self, chunk: Chunk) -> Chunk | None:
@@ -136,7 +77,7 @@ class Composer:
         for nxt in chunks[at + 1 : at + 4]:
             if nxt.doc_id != chunk.doc_id or nxt.section != chunk.section:
                 return None
-            if nxt.kind != "list" and not says_nothing(nxt) and not only_points_ahead(nxt.sentences):
+            if nxt.kind != "list" and not says_nothing(nxt) and not only_points_ahead(unlabelled(nxt)):
                 return nxt
         return None
 
@@ -144,7 +85,7 @@ class Composer:
     def _signpost(chunk: Chunk) -> bool:
         """Only announces what follows, and not a list it ends on ("…these tips:"), which
         `go_on` already shows."""
-        return only_points_ahead(chunk.sentences) and not introduces_list(chunk.sentences[-1])
+        return only_points_ahead(unlabelled(chunk)) and not introduces_list(uncaptioned(chunk.sentences)[-1])
 
     def _next_to(self, question: str, hits: list[Hit]) -> Chunk | None:
         """For "what comes after the action?", the list item after (or before) the one among
@@ -187,15 +128,10 @@ class Composer:
         about = term_set(plural) <= term_set(top.text)
         return not (about or (top.label and self._names(question, top.label)))
 
-    @staticmethod
-    def _goes_on_with(chunk: Chunk, nxt: Chunk) -> bool:
-        """`nxt` is a paragraph of `chunk`'s own section, which `go_on` may show after it."""
-        return nxt.doc_id == chunk.doc_id and nxt.section == chunk.section and nxt.kind == "paragraph"
-
     def _continued(self, chunk: Chunk) -> bool:
         """A paragraph of its section follows it, for `go_on` to show."""
         at = self.retriever.position(chunk)
-        return any(self._goes_on_with(chunk, nxt) for nxt in self.retriever.chunks[at + 1 : at + 2])
+        return any(goes_on_with(chunk, nxt) for nxt in self.retriever.chunks[at + 1 : at + 2])
 
     @staticmethod
     def _names(question: str, heading: str) -> bool:
@@ -203,6 +139,14 @@ class Composer:
         wanted = term_set(heading)
         shared = wanted & set(terms(question))
         return bool(shared) and len(shared) >= min(2, len(wanted)) and len(shared) >= 0.6 * len(wanted)
+
+    @staticmethod
+    def _beyond(question: str, chunk: Chunk, own: Chunk) -> bool:
+        """Besides its section's heading, the question says a word the passage says and its
+        list does not ("what if I get stuck contributing to open source?" over "How to get
+        involved with open source: … If you ever get stuck, …"): it asks about the passage."""
+        said = term_set(question) - term_set(" ".join(chunk.section[-2:]))
+        return bool(said & term_set(chunk.text) - term_set(own.text))
 
     def _spread_over(self, own: Chunk, top: Hit, passages: list[Hit], question: str) -> bool:
         """The best evidence is several items of one list and the question names none of them
@@ -246,7 +190,7 @@ class Composer:
         chunks = self.retriever.chunks
         if kind == "list":
             return nth(chunks, chunk, n)
-        if chunk.kind == "paragraph" and (led := self._led_into(chunk)) is not None:
+        if chunk.kind == "paragraph" and (led := self.extender.led_into(chunk)) is not None:
             # "…possess these characteristics:" goes on with its list (`go_on`): that list.
             return nth(chunks, led, n)
         if chunk.kind not in ("bullet", "item") or (summary := self._list_of(chunk)) is None:
@@ -257,7 +201,8 @@ class Composer:
         return placed(found, summary, n)
 
     def _choose(self, question: str, hits: list[Hit]) -> tuple[Chunk, AnswerKind]:
-        passages = [h for h in hits if h.chunk.kind != "list" and not counter_example(h.chunk)] or hits
+        passages = [h for h in hits
+                    if h.chunk.kind != "list" and not counter_example(h.chunk, question)] or hits
         window = passages[:LIST_SPREAD_WINDOW]
         top = (named_sibling(question, window)
                or member_of_best_list(self.retriever.chunks, hits, window) or passages[0])
@@ -268,12 +213,12 @@ class Composer:
         if self._signpost(top.chunk) and not about_the_text(question):
             # "In this section, we will cover…" answers with the list it announces, or goes on
             # with the passage after it (`go_on`); else the best passage that says something.
-            promised = (self._section_list(top.chunk.doc_id, top.chunk.section)
+            promised = (self.extender.section_list(top.chunk.doc_id, top.chunk.section)
                         or self._list_after(top.chunk))
             if promised is not None:
                 return promised, "list"
             if not self._continued(top.chunk):
-                top = next((h for h in passages if not only_points_ahead(h.chunk.sentences)), top)
+                top = next((h for h in passages if not only_points_ahead(unlabelled(h.chunk))), top)
         if says_nothing(top.chunk) and (said := self._said_after(top.chunk)) is not None:
             # "Contact Page: \\Snippet from Contact Me page…\\" is only a heading and a lost picture's
             # caption: the section's next passage says what it is about.
@@ -297,7 +242,8 @@ class Composer:
             # ("What fundamentals should I learn?" over "Learn the Fundamentals › I mean:").
             way = top.chunk.kind == "item" and bool(ASKS_WAY.search(question))
             if own is not None and own.section == section and not way and any(
-                    self._names(question, h) for h in section[-2:]):
+                    self._names(question, h) for h in section[-2:]) and not self._beyond(
+                    question, top.chunk, own):
                 return own, "list"
             if self._names(question, section[-1]) and (after := self._list_after(top.chunk)):
                 return after, "list"

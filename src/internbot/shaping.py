@@ -134,6 +134,17 @@ def refers_back(sentence: str) -> bool:
     return bool(ANAPHOR.match(sentence.lstrip("(\"'“‘")))
 
 
+#: A sentence turning against what was said before it ("This is great advice, but…", "However, …").
+TURN = re.compile(
+    r"^(?:but|however|yet|still)\b|^(?:it|this|that|these|those|they|such)\b[^,.;]{0,60},\s*but\b", re.I)
+
+
+def turns_on(sentence: str) -> bool:
+    """The sentence takes up the one before and turns against it ("This is great advice, but
+    you can do more…"): the point comes after the turn."""
+    return bool(TURN.match(sentence.lstrip("(\"'“‘")))
+
+
 def points_ahead(sentence: str) -> bool:
     """The sentence leads into the next passage instead of saying anything itself."""
     return bool(POINTS_AHEAD.search(sentence.strip()))
@@ -156,25 +167,49 @@ def caption(sentence: str) -> bool:
     return bool(text) and not text.endswith((".", "!", "?", ":")) and len(text.split()) <= CAPTION_WORDS
 
 
+def uncaptioned(sentences: tuple[str, ...]) -> tuple[str, ...]:
+    """The sentences without the captions a lead-in's lost pictures left after it ("…to building
+    a stellar LinkedIn portfolio: \\My\\ LinkedIn Profile\\"): the lead-in ends the passage."""
+    while len(sentences) > 1 and caption(sentences[-1]) and points_ahead(sentences[-2]):
+        sentences = sentences[:-1]
+    return sentences
+
+
+def unlabelled(chunk: Chunk) -> tuple[str, ...]:
+    """The chunk's sentences without its label ("Example Project Ideas: Here's a handbook…"
+    says "Here's a handbook…"): a heading says nothing of its own."""
+    first, *rest = chunk.sentences or ("",)
+    if chunk.label:
+        first = first.removeprefix(chunk.label).lstrip(": ")
+    return tuple(s for s in (first, *rest) if s)
+
+
 def says_nothing(chunk: Chunk) -> bool:
     """A section's opening entry whose text after its heading only captions a lost picture, or
     points ahead to one ("About You Page: Below is my About Me page…: My "About Me" page on
     Personal Website"): what the section says is in the passages after it."""
     if chunk.kind != "item" or not chunk.label or not chunk.section or chunk.section[-1] != chunk.label:
         return False
-    first, *rest = chunk.sentences or ("",)
-    said = [s for s in (first.removeprefix(chunk.label).lstrip(": "), *rest) if s]
+    said = unlabelled(chunk)
     return any(map(caption, said)) and all(points_ahead(s) or caption(s) for s in said)
 
 
 #: Labels of a counter-example ("Bad Example: 'Worked on a team to make a school app.'"): it
-#: shows what not to do, so it answers no question alone.
-COUNTER_EXAMPLE = re.compile(r"^(?:bad|poor|weak|wrong) examples?$|^(?:don['’]?t|do not|avoid)$", re.I)
+#: shows what not to do, so it answers no question alone, unless the question asks for what
+#: not to do ("what does a bad résumé look like?").
+COUNTER_EXAMPLE = re.compile(r"^(?:(bad|poor|weak|wrong) examples?|don['’]?t|do not|avoid)$", re.I)
+#: A question asking what to avoid, which a "Don't:" or "Avoid:" item answers.
+ASKS_AVOID = re.compile(r"\b(?:don['’]?t|do not|not to|avoid|shouldn['’]?t|should not)\b", re.I)
 
 
-def counter_example(chunk: Chunk) -> bool:
-    """The chunk is a labelled counter-example ("Bad Example: …", "Don't: …")."""
-    return bool(chunk.label) and bool(COUNTER_EXAMPLE.match(chunk.label.strip()))
+def counter_example(chunk: Chunk, question: str = "") -> bool:
+    """The chunk is a labelled counter-example ("Bad Example: …", "Don't: …") that the question
+    does not ask for: "what does a bad résumé look like?" asks for the bad example."""
+    m = COUNTER_EXAMPLE.match(chunk.label.strip()) if chunk.label else None
+    if m is None:
+        return False
+    asked = re.compile(rf"\b{m.group(1)}\b", re.I) if m.group(1) else ASKS_AVOID
+    return not asked.search(question)
 
 
 def asked_plural(question: str) -> str:
