@@ -573,7 +573,8 @@ def test_with_several_guides_a_title_is_lexical_evidence_for_its_passages(tmp_pa
 def test_a_guide_s_author_is_a_known_name_that_points_to_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """"By Tatiana Doyle" under a title is dropped from the text but kept as the author: a
     question naming her reads no unknown word and ranks her guide's passage first, even in a
-    corpus of one guide; a passage without a byline carries no author."""
+    corpus of one guide; a passage without a byline carries no author. Naming her boosts her
+    guide as the page the visitor reads would."""
     from internbot.config import HASHING_MODEL
     from internbot.corpus import byline
     from internbot.indexing import build
@@ -600,6 +601,13 @@ def test_a_guide_s_author_is_a_known_name_that_points_to_it(tmp_path) -> None:  
     plain = next(h.chunk for h in hits if h.chunk.doc_id == "plain")
     assert plain.doc_author == "" and "doc_author" not in plain.to_dict()
     assert Chunk.from_dict(hits[0].chunk.to_dict()) == hits[0].chunk
+    # Her first name alone points to her guide as the page a visitor reads does ("What did
+    # Maple study?"): the same boost, so the same hits and scores.
+    retriever = Answerer.from_settings(settings).retriever
+    asked = "When does Tatiana begin the season?"
+    named = retriever.search_many([asked], k=3)[0].hits
+    paged = retriever.search_many([asked], k=3, doc_ids=["doyle"])[0].hits
+    assert [(h.chunk.id, h.score) for h in named] == [(h.chunk.id, h.score) for h in paged]
 
 
 def test_the_chat_history_never_carries_an_off_topic_question(answerer: Answerer) -> None:

@@ -7,6 +7,7 @@ and added with a fixed weight; `coverage` says how much of the question the corp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -22,6 +23,7 @@ from internbot.rewriting import Rewriter, replace_word
 from internbot.search.base import SearchBackend
 from internbot.search.faiss import FaissSearch
 from internbot.spelling import rarity
+from internbot.tokens import STOPWORDS
 
 #: Questions longer than this many tokens (~500 characters) are truncated when encoded.
 QUERY_MAX_TOKENS = 128
@@ -146,6 +148,7 @@ class Retriever:
         self._worded = word_embedder(embedder) if self.weights.late else None
         self.words = index.words if self._worded is not None else None
         self._memo = TokenMemo()
+        self._authors = _authors(index.chunks)
 
     @property
     def chunks(self) -> Sequence[Chunk]:
@@ -247,6 +250,9 @@ class Retriever:
         lex = bm25.scores_at(term_ids, cand)  # exact, from the index folder, whatever the backend
         lex_norm = lex / ceiling if ceiling > 0 else np.zeros(len(cand), dtype=np.float32)
         fused = dense + (w.lexical * lex_norm if w.hybrid else 0.0)
+        if doc_id is None and self._authors:
+            named = {self._authors[n] for n in re.findall(r"[a-z]+", text.lower()) if n in self._authors}
+            doc_id = named.pop() if len(named) == 1 else None
         if doc_id is not None:
             fused += w.doc_boost * np.array([index.chunks[i].doc_id == doc_id for i in cand])
         if self.words is not None and len(cand):
@@ -343,3 +349,15 @@ class Retriever:
         results = [self._fuse(t, v, i, k, e, d)
                    for t, v, i, e, d in zip(texts, vectors, ids, extra, docs, strict=True)]
         return self.supported(texts, vectors, results) if support and self.support is not None else results
+
+
+def _authors(chunks: Sequence[Chunk]) -> dict[str, str]:
+    """Each word of a guide's author's name, in a corpus of several guides, to that guide:
+    "What did Maple study?" asks about Maple Ong's guide. Words two authors share are left out."""
+    names: dict[str, set[str]] = {}
+    for chunk in chunks:
+        for part in re.findall(r"[a-z]+", chunk.doc_author.lower()):
+            if len(part) > 2 and part not in STOPWORDS:
+                names.setdefault(part, set()).add(chunk.doc_id)
+    docs = {chunk.doc_id for chunk in chunks}
+    return {part: next(iter(d)) for part, d in names.items() if len(d) == 1} if len(docs) > 1 else {}
