@@ -31,16 +31,18 @@ def _chunk(chunks: list[Chunk], kind: str, text: str) -> Chunk:
     return next(c for c in chunks if c.kind == kind and text in c.text)
 
 
+def _ranked(answerer, *picks: tuple[str, str, float]) -> list[Hit]:  # type: ignore[no-untyped-def]
+    """Hits on the chunks of each (kind, text they hold, score), in that order."""
+    return [Hit(_chunk(answerer.retriever.chunks, kind, text), score) for kind, text, score in picks]
+
+
 def test_an_entry_only_pointing_to_a_lost_link_answers_with_its_list(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """"Can you suggest a machine learning project idea?" got "Example Project Ideas: Here's a
     handbook on Machine Learning fundamentals you can check out.": a heading and a pointer to a
     link. Read without its heading it only points ahead, so the ideas' list answers."""
     answerer = tiny_answerer(tmp_path, HANDBOOK)
-    chunks = answerer.retriever.chunks
-    entry = _chunk(chunks, "item", "Here's a handbook")
-    idea = _chunk(chunks, "bullet", "recommendation system")
-    chunk, kind = answerer.composer.choose("Can you suggest a machine learning project idea?",
-                                           [Hit(entry, 1.65), Hit(idea, 1.5)])
+    hits = _ranked(answerer, ("item", "Here's a handbook", 1.65), ("bullet", "recommendation system", 1.5))
+    chunk, kind = answerer.composer.choose("Can you suggest a machine learning project idea?", hits)
     assert kind == "list" and "recommendation system" in chunk.text, chunk.text
 
 
@@ -58,14 +60,10 @@ def test_a_counter_example_answers_when_the_question_asks_for_it(tmp_path) -> No
     """A "Bad Example:" never answers alone, except the question that asks for the bad
     example: "what does a bad résumé look like?" got the section's advice instead."""
     answerer = tiny_answerer(tmp_path, RESUME)
-    chunks = answerer.retriever.chunks
-    bad = _chunk(chunks, "bullet", "Bad Example")
-    advice = _chunk(chunks, "paragraph", "Recruiters spend")
-    hits = [Hit(bad, 1.4), Hit(advice, 1.2)]
+    hits = _ranked(answerer, ("bullet", "Bad Example", 1.4), ("paragraph", "Recruiters spend", 1.2))
     chunk, kind = answerer.composer.choose("What does a bad résumé look like?", hits)
-    assert kind == "passage" and chunk.id == bad.id, chunk.text
-    chunk, _ = answerer.composer.choose("What does a strong résumé look like?", hits)
-    assert chunk.id == advice.id, chunk.text
+    assert kind == "passage" and chunk.label == "Bad Example", chunk.text
+    assert answerer.composer.choose("What does a strong résumé look like?", hits)[0] == hits[1].chunk
 
 
 OPEN_SOURCE = (
@@ -83,12 +81,9 @@ def test_a_question_naming_a_lists_heading_and_a_word_of_the_passage_gets_the_pa
     "How to get involved with open source", whose list names projects to join; "stuck" is said
     only in the passage, which answers it."""
     answerer = markdown_answerer(tmp_path, OPEN_SOURCE)
-    chunks = answerer.retriever.chunks
-    passage = _chunk(chunks, "paragraph", "get stuck")
-    listing = _chunk(chunks, "list", "Strapi")
-    hits = [Hit(passage, 1.7), Hit(listing, 1.4)]
+    hits = _ranked(answerer, ("paragraph", "get stuck", 1.7), ("list", "Strapi", 1.4))
     chunk, kind = answerer.composer.choose("What if I get stuck when I get involved with open source?", hits)
-    assert kind == "passage" and chunk.id == passage.id, chunk.text
+    assert kind == "passage" and chunk == hits[0].chunk, chunk.text
     chunk, kind = answerer.composer.choose("Which projects can I get involved with in open source?", hits)
     assert kind == "list", chunk.text
 
