@@ -92,7 +92,8 @@ def build(settings: Settings, *, if_needed: bool = False, full: bool = False,
         corpus_hash=digest, corpus_stat=stat, synonyms=groups, aliases_version=BUILT_IN_VERSION,
         embedded_text_version=EMBEDDED_TEXT_VERSION,
         documents=[{"id": d.id, "title": d.title, "path": d.path,
-                    **({"url": d.url} if d.url else {}), **({"anchors": d.anchors} if d.anchors else {})}
+                    **({"author": d.author} if d.author else {}), **({"url": d.url} if d.url else {}),
+                    **({"anchors": d.anchors} if d.anchors else {})}
                    for d in docs])
     with IndexWriter(settings.index_dir, embedder.dim, groups, titled=manifest.titled) as writer:
         manifest, curated_index, stats = build_index(

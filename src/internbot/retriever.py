@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -148,7 +149,7 @@ class Retriever:
         self._worded = word_embedder(embedder) if self.weights.late else None
         self.words = index.words if self._worded is not None else None
         self._memo = TokenMemo()
-        self._authors = _authors(index.chunks)
+        self._authors = _authors(index.manifest.documents)
 
     @property
     def chunks(self) -> Sequence[Chunk]:
@@ -351,13 +352,13 @@ class Retriever:
         return self.supported(texts, vectors, results) if support and self.support is not None else results
 
 
-def _authors(chunks: Sequence[Chunk]) -> dict[str, str]:
+def _authors(documents: Sequence[dict[str, Any]]) -> dict[str, str]:
     """Each word of a guide's author's name, in a corpus of several guides, to that guide:
-    "What did Maple study?" asks about Maple Ong's guide. Words two authors share are left out."""
+    "What did Maple study?" asks about Maple Ong's guide. Words two authors share are left out.
+    Read from the manifest (an index built before authors were recorded there has none)."""
     names: dict[str, set[str]] = {}
-    for chunk in chunks:
-        for part in re.findall(r"[a-z]+", chunk.doc_author.lower()):
+    for doc in documents:
+        for part in re.findall(r"[a-z]+", str(doc.get("author", "")).lower()):
             if len(part) > 2 and part not in STOPWORDS:
-                names.setdefault(part, set()).add(chunk.doc_id)
-    docs = {chunk.doc_id for chunk in chunks}
-    return {part: next(iter(d)) for part, d in names.items() if len(d) == 1} if len(docs) > 1 else {}
+                names.setdefault(part, set()).add(doc["id"])
+    return {part: next(iter(d)) for part, d in names.items() if len(d) == 1} if len(documents) > 1 else {}
