@@ -52,18 +52,22 @@ RESUME = (
     "proofread every line.\n"
     "  • Good Example: A one-page résumé with clear sections and contact details on top.\n"
     "  • Bad Example: An unorganized résumé with long paragraphs and inconsistent formatting.\n"
-    "  • Tip: Save it as a PDF so the layout survives.\n"
+    "  • Don't: Put a photo or fancy fonts on it.\n"
     "Find a Mentor\nA mentor reviews your projects and opens doors at companies.\n")
 
 
 def test_a_counter_example_answers_when_the_question_asks_for_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A "Bad Example:" never answers alone, except the question that asks for the bad
-    example: "what does a bad résumé look like?" got the section's advice instead."""
+    example: "what does a bad résumé look like?" got the section's advice instead. A "Don't:"
+    answers what to avoid, not any question saying "don't"."""
     answerer = tiny_answerer(tmp_path, RESUME)
     hits = _ranked(answerer, ("bullet", "Bad Example", 1.4), ("paragraph", "Recruiters spend", 1.2))
     chunk, kind = answerer.composer.choose("What does a bad résumé look like?", hits)
     assert kind == "passage" and chunk.label == "Bad Example", chunk.text
     assert answerer.composer.choose("What does a strong résumé look like?", hits)[0] == hits[1].chunk
+    hits = _ranked(answerer, ("bullet", "fancy fonts", 1.4), ("paragraph", "Recruiters spend", 1.2))
+    assert answerer.composer.choose("What should I avoid on my résumé?", hits)[0] == hits[0].chunk
+    assert answerer.composer.choose("What if I don't have a résumé yet?", hits)[0] == hits[1].chunk
 
 
 OPEN_SOURCE = (

@@ -198,8 +198,9 @@ def says_nothing(chunk: Chunk) -> bool:
 #: shows what not to do, so it answers no question alone, unless the question asks for what
 #: not to do ("what does a bad résumé look like?").
 COUNTER_EXAMPLE = re.compile(r"^(?:(bad|poor|weak|wrong) examples?|don['’]?t|do not|avoid)$", re.I)
-#: A question asking what to avoid, which a "Don't:" or "Avoid:" item answers.
-ASKS_AVOID = re.compile(r"\b(?:don['’]?t|do not|not to|avoid|shouldn['’]?t|should not)\b", re.I)
+#: A question asking what to avoid ("what should I avoid…?", "what not to do…"), which a
+#: "Don't:" or "Avoid:" item answers; a bare "don't" is not enough ("what if I don't have…?").
+ASKS_AVOID = re.compile(r"\b(?:not to|avoid\w*|shouldn['’]?t|should not|never)\b", re.I)
 
 
 def counter_example(chunk: Chunk, question: str = "") -> bool:
