@@ -4,6 +4,9 @@ to. Reads the index's chunks; decides neither what answers nor whether to answer
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import takewhile
+
 from internbot.passages import Catalog, section_key
 from internbot.records import Chunk, Hit, introduces_list
 from internbot.retriever import Retriever
@@ -18,6 +21,19 @@ CARRY_ON_HITS = 3
 def goes_on_with(chunk: Chunk, nxt: Chunk) -> bool:
     """`nxt` is a paragraph of `chunk`'s own section, which `go_on` may show after it."""
     return nxt.doc_id == chunk.doc_id and nxt.section == chunk.section and nxt.kind == "paragraph"
+
+
+def followed(body: str, sentences: Sequence[str], room: int) -> str:
+    """`body`, then on a line of its own as many of `sentences` as fit `room`, whole and in
+    order (each counted with the space after it, so the last leaves one character spare)."""
+    more: list[str] = []
+    size = len(body) + 1
+    for sentence in sentences:
+        if size + len(sentence) + 1 > room:
+            break
+        more.append(sentence)
+        size += len(sentence) + 1
+    return "\n".join([body, " ".join(more)]) if more else body
 
 
 class Extender:
@@ -49,17 +65,8 @@ class Extender:
                 lines.pop()
             return "\n".join([body, *lines]) if lines else body
         chunks, at = self.retriever.chunks, self.retriever.position(chunk)
-        more: list[str] = []
-        size = len(body) + 1
-        for nxt in chunks[at + 1 : at + 6]:
-            if not goes_on_with(chunk, nxt):
-                break
-            for sentence in nxt.sentences:
-                if size + len(sentence) + 1 > room:
-                    return "\n".join([body, " ".join(more)]) if more else body
-                more.append(sentence)
-                size += len(sentence) + 1
-        return "\n".join([body, " ".join(more)]) if more else body
+        after = takewhile(lambda nxt: goes_on_with(chunk, nxt), chunks[at + 1 : at + 6])
+        return followed(body, [sentence for nxt in after for sentence in nxt.sentences], room)
 
     def carry_on(self, chunk: Chunk, body: str, room: int, hits: list[Hit]) -> str:
         """An answer whose section goes on with a passage that turns on it ("…they always get the
@@ -74,12 +81,7 @@ class Extender:
         if (nxt is None or not goes_on_with(chunk, nxt) or not nxt.sentences
                 or not turns_on(nxt.sentences[0]) or nxt.id not in best):
             return body
-        more: list[str] = []
-        for sentence in nxt.sentences:
-            if len(body) + sum(len(x) + 1 for x in more) + len(sentence) + 1 > room:
-                break
-            more.append(sentence)
-        return "\n".join([body, " ".join(more)]) if more else body
+        return followed(body, nxt.sentences, room)
 
     def look_back(self, chunk: Chunk, body: str, room: int) -> str:
         """An answer whose first sentence leans on the passage before it ("These techniques
