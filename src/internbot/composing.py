@@ -11,7 +11,7 @@ from internbot.amounts import listed
 from internbot.extending import Extender, goes_on_with
 from internbot.members import first_passage, member_of_best_list, members, named_sibling, nth, placed, sibling
 from internbot.passages import Catalog
-from internbot.records import AnswerKind, Chunk, Hit, clip, introduces_list
+from internbot.records import AnswerKind, Chunk, Hit, clip
 from internbot.retriever import Retriever
 from internbot.shaping import (
     ASKS_FACT,
@@ -21,11 +21,11 @@ from internbot.shaping import (
     about_the_text,
     asked_plural,
     counter_example,
+    leads_into_list,
     next_to,
     only_points_ahead,
     ordinal,
     says_nothing,
-    uncaptioned,
     unlabelled,
 )
 from internbot.tokens import term_set, terms
@@ -85,7 +85,7 @@ class Composer:
     def _signpost(chunk: Chunk) -> bool:
         """Only announces what follows, and not a list it ends on ("…these tips:"), which
         `go_on` already shows."""
-        return only_points_ahead(unlabelled(chunk)) and not introduces_list(uncaptioned(chunk.sentences)[-1])
+        return only_points_ahead(unlabelled(chunk)) and not leads_into_list(chunk.sentences)
 
     def _next_to(self, question: str, hits: list[Hit]) -> Chunk | None:
         """For "what comes after the action?", the list item after (or before) the one among

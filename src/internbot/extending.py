@@ -10,7 +10,7 @@ from itertools import takewhile
 from internbot.passages import Catalog, section_key
 from internbot.records import Chunk, Hit, introduces_list
 from internbot.retriever import Retriever
-from internbot.shaping import Policy, points_ahead, refers_back, turns_on, uncaptioned
+from internbot.shaping import Policy, leads_into_list, points_ahead, refers_back, turns_on, uncaptioned
 
 #: An answer goes on into the passage it announces only when this much room is left.
 GO_ON_MIN_CHARS = 120
@@ -110,6 +110,6 @@ class Extender:
 
     def led_into(self, chunk: Chunk) -> Chunk | None:
         """The list a passage ending on a colon introduces: its section's own."""
-        if not chunk.sentences or not introduces_list(uncaptioned(chunk.sentences)[-1]):
+        if not leads_into_list(chunk.sentences):
             return None
         return self.section_list(chunk.doc_id, chunk.section)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from internbot.records import Chunk
+from internbot.records import Chunk, introduces_list
 
 #: Sentences scoring this far below a passage's best sentence are trimmed from the answer.
 TRIM_MARGIN = 0.15
@@ -173,6 +173,12 @@ def uncaptioned(sentences: tuple[str, ...]) -> tuple[str, ...]:
     while len(sentences) > 1 and caption(sentences[-1]) and points_ahead(sentences[-2]):
         sentences = sentences[:-1]
     return sentences
+
+
+def leads_into_list(sentences: tuple[str, ...]) -> bool:
+    """The passage ends on a lead-in to a list ("…these tips:"), past the captions of pictures
+    the text lost after it."""
+    return bool(sentences) and introduces_list(uncaptioned(sentences)[-1])
 
 
 def unlabelled(chunk: Chunk) -> tuple[str, ...]:
