@@ -143,3 +143,41 @@ def test_a_lead_in_followed_by_a_lost_pictures_caption_still_goes_on_with_its_li
     body = answerer.composer.extender.go_on(entry, entry.text, 700)
     assert "Use a Professional Headshot" in body and "My\\ LinkedIn" not in body, body
     assert "Use a Professional Headshot" in answerer.composer.extender.go_on(lead, lead.text, 700)
+
+
+INTERVIEWS = (
+    "The Handbook\nPrepare for Interviews\n"
+    "Conduct Mock Interviews\n"
+    "  • Practice with friends, family, or professionals who can give you feedback.\n"
+    "  • Simulate different interview formats so no scenario surprises you.\n"
+    "Interview Preparation Tools\n"
+    "  • Pramp: Engage in free mock technical and behavioral interviews.\n"
+    "  • Rehearse your answers out loud, then record yourself and listen back.\n"
+    "  • Read the company's engineering blog before the day.\n")
+
+
+def test_a_question_after_a_place_takes_the_passage_naming_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"Where can I do free mock interviews?" got "Practice with friends…", a little ahead of
+    "Pramp: Engage in free mock… interviews": only the latter names a place to go. A question
+    after where to begin, or where something is, keeps the best passage."""
+    answerer = tiny_answerer(tmp_path, INTERVIEWS)
+    hits = _ranked(answerer, ("bullet", "Practice with friends", 1.24), ("bullet", "Simulate", 1.16),
+                   ("bullet", "Pramp", 1.15))
+    chunk, _ = answerer.composer.choose("where can I do free mock interviews with other people?", hits)
+    assert chunk.text.startswith("Pramp"), chunk.text
+    from internbot.shaping import ASKS_PLACE, names_place
+
+    for question in ("where do I start with mock interviews?", "Where was the mock interview held?",
+                     "how can I do free mock interviews?"):
+        assert not ASKS_PLACE.search(question), question
+        assert answerer.composer.choose(question, hits)[0].text.startswith("Practice"), question
+    far = _ranked(answerer, ("bullet", "Practice with friends", 1.40), ("bullet", "Pramp", 1.15))
+    chunk, _ = answerer.composer.choose("is there a website for mock interviews?", far)
+    assert chunk.text.startswith("Practice"), chunk.text
+    chunks = answerer.retriever.chunks
+    assert not names_place(_chunk(chunks, "bullet", "Rehearse"))  # "Rehearse" opens a sentence
+    assert names_place(Chunk(id="x", doc_id="d", doc_title="D", section=(), kind="paragraph",
+                             text="Take a course on platforms like Coursera or edX.",
+                             sentences=("Take a course on platforms like Coursera or edX.",)))
+    assert names_place(Chunk(id="y", doc_id="d", doc_title="D", section=(), kind="bullet",
+                             text="dev.to: a blogging platform", sentences=("dev.to: a blogging platform",)))

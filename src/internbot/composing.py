@@ -15,6 +15,7 @@ from internbot.records import AnswerKind, Chunk, Hit, clip
 from internbot.retriever import Retriever
 from internbot.shaping import (
     ASKS_FACT,
+    ASKS_PLACE,
     ASKS_WAY,
     ENUMERATE,
     Policy,
@@ -22,6 +23,7 @@ from internbot.shaping import (
     asked_plural,
     counter_example,
     leads_into_list,
+    names_place,
     next_to,
     only_points_ahead,
     ordinal,
@@ -33,6 +35,9 @@ from internbot.tokens import term_set, terms
 #: A list answers when this many of the best passages (of the first LIST_SPREAD_WINDOW) are its items.
 LIST_SPREAD_ITEMS = 3
 LIST_SPREAD_WINDOW = 5
+#: A question after a place takes the best passage naming one within this much of the best
+#: passage, among the first three (`shaping.names_place`).
+PLACE_MARGIN = 0.15
 #: A list item of at most this many words and no label only names something (`_bare`).
 BARE_WORDS = 3
 #: The list item that matches the question is shown up to this long.
@@ -206,6 +211,11 @@ class Composer:
         window = passages[:LIST_SPREAD_WINDOW]
         top = (named_sibling(question, window)
                or member_of_best_list(self.retriever.chunks, hits, window) or passages[0])
+        if ASKS_PLACE.search(question) and not names_place(top.chunk):
+            # "Where can I do free mock interviews?": "Pramp: …" a little behind "Practice
+            # with friends…", which names no place to go.
+            top = next((h for h in window[:3] if names_place(h.chunk)
+                        and h.score >= top.score - PLACE_MARGIN), top)
         if (beside := self._next_to(question, passages[:3])) is not None:
             return beside, "passage"
         if not self.policy.lists:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from internbot.records import Chunk, introduces_list
+from internbot.tokens import specificity
 
 #: Sentences scoring this far below a passage's best sentence are trimmed from the answer.
 TRIM_MARGIN = 0.15
@@ -248,3 +250,38 @@ def suggestion_for(chunk: Chunk) -> str:
         return f"Tell me about {chunk.label}"
     title = chunk.section[-1] if chunk.section else chunk.doc_title
     return title if title.endswith("?") else f"Tell me about {title}"
+
+
+#: A question after a place for the asker to go ("where can I publish developer articles?",
+#: "is there a website for mock interviews?"), not after where to begin ("where do I start?")
+#: or where something is ("where was the Secretariat based?").
+ASKS_PLACE = re.compile(
+    r"^\W*(?:where (?:can|could|should|do|would|might|to)\b(?!(?:\s+(?:i|we|you|one))?\s+(?:start|begin)\b)"
+    r"|(?:is|are) there (?:a|an|any|some) (?:\w+ )?(?:websites?|sites?|platforms?|places?)\b"
+    r"|(?:what|which) (?:\w+ )?(?:websites?|sites?|platforms?)\b)", re.I)
+_WEB_ADDRESS = re.compile(r"\b[a-z0-9][a-z0-9-]*\.(?:com|io|to|org|dev|so|net|co|ai|app)\b", re.I)
+_WORD = re.compile(r"[A-Za-z][A-Za-z.'’-]*[A-Za-z]")
+_TO_A_PLACE = frozenset({"like", "called", "on", "at", "via", "through", "including", "as"})
+#: A capitalised word at least this rare in everyday English names something ("Pramp",
+#: "Coursera", "LinkedIn"), where a common one is only a word in title case ("Data Science").
+NAME_RARITY = 0.5
+
+
+def _name(word: str) -> bool:
+    return word[0].isupper() and specificity(word.lower()) >= NAME_RARITY
+
+
+def names_place(chunk: Chunk) -> bool:
+    """The passage names where to go: a web address ("dev.to"), a name as its whole label
+    ("Pramp: Engage in free mock interviews"), or a name after a word that leads to a place
+    ("platforms like Coursera", "on LinkedIn"); a heading's title case ("Job Portals") or a
+    name said otherwise ("emails from Inbox") names no place to go."""
+    if _WEB_ADDRESS.search(chunk.text):
+        return True
+    if chunk.label and len(chunk.label.split()) <= 2 and all(map(_name, chunk.label.split())):
+        return True
+    for sentence in unlabelled(chunk):
+        said = _WORD.findall(sentence)
+        if any(before in _TO_A_PLACE and _name(word) for before, word in pairwise(said)):
+            return True
+    return False
