@@ -13,8 +13,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "internbot"
 FRONT_ENDS = {"chat", "api", "server", "batching", "cli", "evalrun", "evaluate", "report"}
 #: How an answer is found and shaped, below the answerer: front ends never reach into it.
 ANSWERING = {"retriever", "composing", "extending", "trimming", "sourcing", "conversation", "members",
-             "rewriting", "lexical", "late", "answerability", "probes", "shaping", "phrasing", "memo",
-             "amounts", "embedder", "onnx_embedder", "search.base", "search.faiss", "search.milvus"}
+             "rewriting", "lexical", "names", "late", "answerability", "probes", "shaping", "phrasing",
+             "memo", "amounts", "embedder", "onnx_embedder", "search.base", "search.faiss", "search.milvus"}
 
 
 def _type_only(tree: ast.Module) -> set[int]:

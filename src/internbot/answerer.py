@@ -35,6 +35,10 @@ __all__ = ["Answerer", "Policy", "is_follow_up", "suggestion_for"]
 #: none by more than 0.025; 0.02 re-read twice the questions for 12% less throughput
 #: (docs/quality.md, item 47).
 CONFIRM_MARGIN = 0.01
+#: A question naming what its passage's guide never speaks of ("How much do Shopify interns
+#: get paid?" over the seed's intern pay: `names.py`) keeps this share of its confidence,
+#: which puts it under the boundary: it abstains.
+UNNAMED_SHARE = 0.5
 
 
 class Answerer:
@@ -222,8 +226,12 @@ class Answerer:
 
     def confidence(self, retrieval: Retrieval) -> float:
         """How sure the engine is that the corpus answers the question, in [0, 1]: the corpus's
-        fitted answerability model over the retrieval's evidence (0.5 is its boundary)."""
-        return self.calibration.confidence(retrieval.evidence) if retrieval.hits else 0.0
+        fitted answerability model over the retrieval's evidence (0.5 is its boundary), halved
+        when the question names what the passage's guide never speaks of (`names.py`)."""
+        if not retrieval.hits:
+            return 0.0
+        confidence = self.calibration.confidence(retrieval.evidence)
+        return confidence * UNNAMED_SHARE if retrieval.unnamed else confidence
 
     # -- steps ------------------------------------------------------------------------------
 

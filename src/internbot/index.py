@@ -42,6 +42,8 @@ from internbot.embedder import sha256_file
 from internbot.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, StaleIndexError
 from internbot.late import Projection, Tokens
 from internbot.lexical import BM25
+from internbot.names import FILE as NAMES_FILE
+from internbot.names import Names
 from internbot.passages import Catalog, ChunkStore
 from internbot.records import EMBEDDED_TEXT_VERSION, Chunk
 from internbot.search import faiss as ann
@@ -134,6 +136,8 @@ class Index:
     keys: tuple[np.ndarray, np.ndarray] | None = None
     #: Each passage's word vectors, for late interaction (None: built without them).
     words: Tokens | None = None
+    #: The corpus's proper names and the documents speaking of each (None: an older index).
+    names: Names | None = None
 
     def chunk_sentence_vectors(self, i: int) -> np.ndarray:
         return self.sentence_vectors[self.sentence_offsets[i] : self.sentence_offsets[i + 1]]
@@ -227,6 +231,7 @@ def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None =
         keys = (tuple(np.load(index_dir / n, allow_pickle=False, mmap_mode="r") for n in KEY_FILES)
                 if all(n in manifest.files for n in KEY_FILES) else None)
         words = _load_words(index_dir, manifest)
+        names = Names.load(index_dir) if NAMES_FILE in manifest.files else None
     except (ValueError, KeyError, OSError, RuntimeError, TypeError) as exc:
         raise IndexCorruptError(f"the index at {index_dir} is unreadable ({exc}): {fix}") from exc
     if (len(chunks) != manifest.chunk_count or flat.ntotal != len(chunks)
@@ -242,7 +247,7 @@ def load(index_dir: Path, *, model: str | None = None, corpus_hash: str | None =
     sentences = (np.asarray(sentences, dtype=np.float32) if len(sentences) <= SENTENCES_IN_MEMORY
                  else np.asarray(sentences))
     return Index(manifest, chunks, np.asarray(vectors), sentences, flat, bm25,
-                 offsets, catalog, curated, keys, words)
+                 offsets, catalog, curated, keys, words, names)
 
 
 def _load_words(index_dir: Path, manifest: Manifest) -> Tokens | None:

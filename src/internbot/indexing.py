@@ -57,6 +57,8 @@ def is_current(settings: Settings, digest: str) -> bool:
         return False  # its BM25 terms hold another built-in alias table
     if current.manifest.calibration.get("version", 0) != CALIBRATION_VERSION:
         return False  # fitted the old way: refit (the vectors are reused)
+    if current.names is None:
+        return False  # built before the corpus's names were kept (`names.py`)
     wanted = settings.faiss_factory
     return wanted in ("", "auto") or current.manifest.faiss_factory == wanted
 

@@ -110,6 +110,9 @@ class Retrieval:
     #: when `Retriever.support` is set): a word the passage's meaning holds ("coding" over
     #: "programming languages") supports the match, a foreign one ("medical") does not.
     support: float = 0.0
+    #: A corpus name the question says that the top passage does not and its document does not
+    #: speak of ("Shopify" over the seed's intern pay): it answers another question (`names.py`).
+    unnamed: str = ""
 
 
 def open_search(spec: str, index: Index, *, progress: bool = False) -> SearchBackend:
@@ -284,7 +287,9 @@ class Retriever:
             foreign=foreign,
             unstated=float(unstated(text, top_chunk.text, top_chunk.listing)),
         )
-        return Retrieval(hits, evidence, concepts, unknown)
+        names = self.index.names
+        unnamed = names.unspoken(text, top_chunk) if names is not None else ""
+        return Retrieval(hits, evidence, concepts, unknown, unnamed=unnamed)
 
     def _top_cosine(self, retrieval: Retrieval, q: np.ndarray) -> float:
         """The best cosine of `q` with the top passage or one of its sentences."""

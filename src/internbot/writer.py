@@ -35,6 +35,7 @@ from internbot.index import (
 )
 from internbot.late import Projection, quantise
 from internbot.lexical import LexicalBuilder
+from internbot.names import NamesBuilder
 from internbot.passages import CatalogBuilder, JsonlWriter
 from internbot.records import Chunk, content_key
 from internbot.search import faiss as ann
@@ -82,7 +83,7 @@ class IndexWriter:
         self._sentences = (self.tmp / "sentences.f16").open("wb")
         self._keys = array("Q"), array("Q")
         self._sentence_offsets = array("q", [0])
-        self._catalog, self._lexical = CatalogBuilder(), LexicalBuilder()
+        self._catalog, self._lexical, self._names = CatalogBuilder(), LexicalBuilder(), NamesBuilder()
         self._files: list[str] = []
         self._written: list[str] = []
         #: Passages' word vectors (`add(words=…)`): projected on axes fitted on the first batch.
@@ -110,6 +111,7 @@ class IndexWriter:
         for chunk in chunks:
             self._chunks.write(chunk)
             self._catalog.add(chunk)
+            self._names.add(chunk)
             # Every alias group a passage mentions is one more term of it ("ML" finds
             # "machine learning").
             text = chunk.lexical_text(self.titled)
@@ -172,6 +174,7 @@ class IndexWriter:
         _npy_from_raw(self._sentences, self.tmp / "sentences.npy", np.float16,
                       (self.sentence_rows, self.dim))
         words = self._finish_words()
+        names = self._names.finish().save(self.tmp).name
         lexical = [p.relative_to(self.tmp).as_posix()
                    for p in self._lexical.finish(encode, false_starts).save(self.tmp / LEXICAL)]
         del self._lexical  # its postings are on disk now; free them before FAISS
@@ -182,7 +185,7 @@ class IndexWriter:
             manifest = replace(manifest, faiss_factory=used, faiss_params=params)
         ann.write(faiss_index, self.tmp / "chunks.faiss")
         del faiss_index
-        self._files = [*FILES, *KEY_FILES, *words, *lexical]
+        self._files = [*FILES, *KEY_FILES, *words, *lexical, names]
         return self.write_manifest(manifest, curated)
 
     def write_manifest(self, manifest: Manifest, curated: CuratedIndex | None = None) -> Manifest:
