@@ -93,3 +93,24 @@ def test_the_index_keeps_the_names_and_a_question_naming_an_unspoken_one_abstain
     del data["files"]["names.json"]
     manifest.write_text(json.dumps(data))
     assert not is_current(settings, digest)
+
+
+def test_a_name_the_visitor_gives_that_the_corpus_never_says_abstains(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"how much do ML interns make in Germany?" was answered by the intern pay passage: the
+    corpus never says "Germany", an everyday word (rarity 0.2) but a name as the visitor writes
+    it. Lower-cased, or opening the question, a word is not read as a name."""
+    from conftest import tiny_answerer
+
+    from internbot.retriever import _capitalised
+
+    assert _capitalised("how much do ML interns make in Germany?") == {"germany"}
+    assert _capitalised("Germany pays well, right? What about I'd and I'm") == frozenset()
+    answerer = tiny_answerer(tmp_path, "# Pay\n\n## Intern Pay\n\nMachine learning interns earn "
+                             "between 6,000 and 10,000 dollars a month in the United States.\n",
+                             name="pay.md")
+    named = answerer.retriever.search_many(["how much do interns earn in Germany?"], k=3)[0]
+    assert named.unknown == "germany" and named.unnamed == "germany"
+    assert named.evidence.foreign == 1.0  # a name is as specific as a word can be
+    plain = answerer.retriever.search_many(["how much do interns earn in germany?"], k=3)[0]
+    assert plain.unknown == "germany" and plain.unnamed == "" and plain.evidence.foreign < 0.5
+    assert answerer.confidence(named) == answerer.calibration.confidence(named.evidence) * UNNAMED_SHARE

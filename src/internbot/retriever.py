@@ -34,6 +34,20 @@ QUERY_MAX_TOKENS = 128
 Concepts = list[frozenset[str]]
 
 
+#: A word, with the end of a sentence before it if any ("…right? What…": not a name).
+_WORDS = re.compile(r"([.!?:;]\s*)?\b([A-Za-z][A-Za-z'’-]*)")
+
+
+def _capitalised(text: str) -> frozenset[str]:
+    """The words a question capitalises past its first ("…interns make in Germany?"), lower-cased:
+    a name the visitor gives, which the corpus lacking it cannot speak of however everyday
+    the word ("Germany" 0.2 as a word, `spelling.rarity`)."""
+    said = _WORDS.findall(text)
+    return frozenset(w.lower() for n, (stop, w) in enumerate(said)
+                     if n and not stop and w[0].isupper() and not w.isupper() and len(w) > 2
+                     and not re.search(r"['’]", w))
+
+
 @dataclass(frozen=True)
 class Weights:
     """How the evidence is fused; the defaults are the measured best (docs/quality.md)."""
@@ -235,7 +249,8 @@ class Retriever:
             unknown = [w for w in unknown  # excused only by a group the corpus says somehow
                        if not any(bm25.knows(g) for g in self.aliases.groups_in(w))]
         unique = sorted({frozenset(c) for c in concepts.values()}, key=sorted)
-        rarest = max(((rarity(w), w) for w in unknown), default=(0.0, ""))
+        named = _capitalised(text)
+        rarest = max(((1.0 if w in named else rarity(w), w) for w in unknown), default=(0.0, ""))
         cover = bm25.concept_coverage(unique, unknown)
         return qterms, unique, rarest[0], cover, rarest[1] if rarest[0] else ""
 
@@ -288,7 +303,8 @@ class Retriever:
             unstated=float(unstated(text, top_chunk.text, top_chunk.listing)),
         )
         names = self.index.names
-        unnamed = names.unspoken(text, top_chunk) if names is not None else ""
+        unnamed = unknown if unknown and unknown in _capitalised(text) else (
+            names.unspoken(text, top_chunk) if names is not None else "")
         return Retrieval(hits, evidence, concepts, unknown, unnamed=unnamed)
 
     def _top_cosine(self, retrieval: Retrieval, q: np.ndarray) -> float:
