@@ -47,6 +47,7 @@ from internbot.names import Names
 from internbot.passages import Catalog, ChunkStore
 from internbot.records import EMBEDDED_TEXT_VERSION, Chunk
 from internbot.search import faiss as ann
+from internbot.tokens import TOKENIZER_VERSION
 
 FORMAT_VERSION = 9
 #: Up to this many sentence vectors are held as float32 in memory once loaded (questions then
@@ -66,7 +67,7 @@ WORD_PROJECTION = "word_projection.npy"
 
 
 def package_versions() -> dict[str, str]:
-    out = {"internbot": __version__}
+    out = {"internbot": __version__, "tokenizer": TOKENIZER_VERSION}
     for name in ("faiss-cpu", "numpy", "sentence-transformers", "torch", "bm25s"):
         try:
             out[name] = metadata.version(name)

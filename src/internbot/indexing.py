@@ -29,6 +29,7 @@ from internbot.probes import make_probes
 from internbot.records import EMBEDDED_TEXT_VERSION
 from internbot.retriever import Retriever, open_search
 from internbot.search.milvus import MilvusSearch, collection_name
+from internbot.tokens import TOKENIZER_VERSION
 from internbot.writer import IndexWriter
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ def is_current(settings: Settings, digest: str) -> bool:
         return False  # fitted the old way: refit (the vectors are reused)
     if current.names is None:
         return False  # built before the corpus's names were kept (`names.py`)
+    if current.manifest.versions.get("tokenizer") != TOKENIZER_VERSION:
+        return False  # its BM25 terms were read another way (`tokens.words`)
     wanted = settings.faiss_factory
     return wanted in ("", "auto") or current.manifest.faiss_factory == wanted
 

@@ -4,6 +4,7 @@ word is in everyday English. Shared by BM25, the probes and answer shaping."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import snowballstemmer
@@ -55,10 +56,28 @@ def stem(word: str) -> str:
     return str(_stemmer.stemWord(word))
 
 
+#: Bumped when `words` reads text another way, so BM25's terms differ: an index built before
+#: is rebuilt (`indexing.is_current`). 2: accents folded (`fold`).
+TOKENIZER_VERSION = "2"
+#: Letters with no decomposition into a base letter and an accent.
+_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss",
+                          "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i"})
+
+
+def fold(text: str) -> str:
+    """`text` without accents ("Möngke" → "Mongke", "résumé" → "resume", "Skłodowska" →
+    "Sklodowska"), as visitors type names, so both spellings are the same word."""
+    if text.isascii():
+        return text
+    bare = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    return "".join(c for c in bare if not unicodedata.combining(c))
+
+
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens, hyphenated and dotted words also split into their parts."""
+    """Lower-cased word tokens, accents folded, hyphenated and dotted words also split into
+    their parts."""
     out: list[str] = []
-    for token in _WORD.findall(text.lower().replace("’", "'")):
+    for token in _WORD.findall(fold(text).lower().replace("’", "'")):
         token = token.removesuffix("'s")
         parts = re.split(r"[.'-]", token)
         out.append(token.replace("'", ""))
