@@ -32,3 +32,15 @@ def test_an_index_whose_words_were_read_another_way_is_rebuilt(tmp_path) -> None
     data["versions"]["tokenizer"] = "1"
     manifest.write_text(json.dumps(data))
     assert not is_current(settings, digest)
+
+
+def test_names_and_the_visitor_s_capitalised_words_are_read_folded_too() -> None:
+    from test_names import _chunk
+
+    from internbot.names import names_of
+    from internbot.retriever import _capitalised
+
+    assert _capitalised("When did Möngke Khan visit Zürich?") == {"mongke", "khan", "zurich"}
+    names = names_of([_chunk("khans", "the reign of Möngke was short"),
+                      _chunk("khans", "after Möngke died the war stopped")])
+    assert names.spoken["mongke"] == frozenset({"khans"})

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from internbot.records import Chunk
-from internbot.tokens import STOPWORDS, words
+from internbot.tokens import STOPWORDS, fold, words
 
 FILE = "names.json"
 #: A word is a name when at least this share of its uses after a lower-case word in a
@@ -89,7 +89,7 @@ class NamesBuilder:
             if n == 0 and chunk.label:  # a heading's title case ("Stay on the Radar: …")
                 sentence = sentence.removeprefix(chunk.label)
             before = ""
-            for stop, word in _TOKEN.findall(sentence):
+            for stop, word in _TOKEN.findall(fold(sentence)):
                 if before.islower() and not stop:
                     low = word.lower()
                     self._after_lower[low] += 1

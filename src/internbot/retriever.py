@@ -24,7 +24,7 @@ from internbot.rewriting import Rewriter, replace_word
 from internbot.search.base import SearchBackend
 from internbot.search.faiss import FaissSearch
 from internbot.spelling import rarity
-from internbot.tokens import STOPWORDS
+from internbot.tokens import STOPWORDS, fold
 
 #: Questions longer than this many tokens (~500 characters) are truncated when encoded.
 QUERY_MAX_TOKENS = 128
@@ -42,7 +42,7 @@ def _capitalised(text: str) -> frozenset[str]:
     """The words a question capitalises past its first ("…interns make in Germany?"), lower-cased:
     a name the visitor gives, which the corpus lacking it cannot speak of however everyday
     the word ("Germany" 0.2 as a word, `spelling.rarity`)."""
-    said = _WORDS.findall(text)
+    said = _WORDS.findall(fold(text))
     return frozenset(w.lower() for n, (stop, w) in enumerate(said)
                      if n and not stop and w[0].isupper() and not w.isupper() and len(w) > 2
                      and not re.search(r"['’]", w))
@@ -124,8 +124,9 @@ class Retrieval:
     #: when `Retriever.support` is set): a word the passage's meaning holds ("coding" over
     #: "programming languages") supports the match, a foreign one ("medical") does not.
     support: float = 0.0
-    #: A corpus name the question says that the top passage does not and its document does not
-    #: speak of ("Shopify" over the seed's intern pay): it answers another question (`names.py`).
+    #: A name the question gives that the corpus never says ("…in Germany?"), or a corpus name it
+    #: says that the top passage does not and its document does not speak of ("Shopify" over the
+    #: seed's intern pay, `names.py`): the passage answers another question.
     unnamed: str = ""
 
 
