@@ -23,6 +23,8 @@ def answerer(fake_index: Settings) -> Answerer:
     ("hi", "greeting"), ("Hello there!", "greeting"), ("thanks", "thanks"),
     ("ok thank you so much", "thanks"), ("what can you do?", "help"), ("bye", "bye"),
     ("tell me a joke about dogs", None), ("hi, how much do interns make?", None),
+    ("What topics does this guide cover?", "help"), ("what does the guide cover", "help"),
+    ("what topics are covered?", "help"), ("what does the guide cover about pay?", None),
 ])
 def test_small_talk_classification(text: str, kind: str | None) -> None:
     assert smalltalk.classify(text) == kind

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 _TAIL = r"(?:\s+(?:there|internbot|bot|everyone|all|so much|a lot|very much|again))*[\s!.?,:)]*"
+_GUIDE = r"(?:this|the|your) (?:guides?|articles?|site)"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("greeting", re.compile(
         r"^(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day))"
@@ -22,7 +23,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("help", re.compile(
         r"^(?:help|what can (?:you|i) (?:do|ask(?: you)?)|what do you (?:do|know)|who are you"
         r"|what are you|how does this work|what is this|what can you help (?:me )?with"
-        r"|what (?:questions|topics) can (?:you|i) (?:answer|ask))" + _TAIL + r"$", re.I)),
+        r"|what (?:questions|topics) can (?:you|i) (?:answer|ask)"
+        # "What topics does this guide cover?": the guide itself, not a topic in it.
+        rf"|(?:what|which) (?:topics|subjects|things)? ?(?:does|do) {_GUIDE} (?:cover|talk about|discuss)"
+        rf"|(?:what|which) (?:topics|subjects) (?:are|get) covered(?: in {_GUIDE})?)"
+        + _TAIL + r"$", re.I)),
 ]
 
 
