@@ -10,7 +10,6 @@ from collections.abc import Callable
 from internbot.amounts import listed
 from internbot.extending import Extender, goes_on_with
 from internbot.members import first_passage, member_of_best_list, members, named_sibling, nth, placed, sibling
-from internbot.passages import Catalog
 from internbot.records import AnswerKind, Chunk, Hit, clip
 from internbot.retriever import Retriever
 from internbot.shaping import (
@@ -50,8 +49,6 @@ class Composer:
     def __init__(self, retriever: Retriever, policy: Policy) -> None:
         self.retriever = retriever
         self.policy = policy
-        #: Corpus-wide facts computed at index time (each section's list summary).
-        self.catalog: Catalog = retriever.index.catalog
         #: What a cut answer goes on with, or starts from.
         self.extender = Extender(retriever, policy)
 

@@ -50,7 +50,7 @@ class Extender:
         as the bubble holds: "…which I learned from my mistakes:" with its section's list (a
         section's bullets are kept apart from its paragraphs), "Let's delve into their
         distinctions." with the section's next passages, whole sentences only."""
-        if not self.policy.go_on or not chunk.sentences or not body.endswith(chunk.sentences[-1]):
+        if not self._goes_on(chunk, body):
             return body
         said = uncaptioned(chunk.sentences)
         for lost in chunk.sentences[len(said):][::-1]:
@@ -73,7 +73,7 @@ class Extender:
         answer 'build more projects'." then "This is great advice, but you can do more…"): what
         it set up is said after the turn, so that passage is shown too when it is among the
         best hits itself, whole sentences only."""
-        if not self.policy.go_on or not chunk.sentences or not body.endswith(chunk.sentences[-1]):
+        if not self._goes_on(chunk, body):
             return body
         at, chunks = self.retriever.position(chunk), self.retriever.chunks
         nxt = chunks[at + 1] if at + 1 < len(chunks) else None
@@ -82,6 +82,11 @@ class Extender:
                 or not turns_on(nxt.sentences[0]) or nxt.id not in best):
             return body
         return followed(body, nxt.sentences, room)
+
+    def _goes_on(self, chunk: Chunk, body: str) -> bool:
+        """The policy lets answers go on, and this one still ends on its passage's last
+        sentence (the trimmer kept it): only then may what follows the passage follow it."""
+        return self.policy.go_on and bool(chunk.sentences) and body.endswith(chunk.sentences[-1])
 
     def look_back(self, chunk: Chunk, body: str, room: int) -> str:
         """An answer whose first sentence leans on the passage before it ("These techniques

@@ -225,10 +225,12 @@ class Retriever:
         best[held] = np.maximum.reduceat(sims, starts)
         return best
 
-    def _analyse(self, text: str) -> tuple[list[str], Concepts, float, float, str]:
+    def _analyse(self, text: str, named: frozenset[str] | None = None,
+                 ) -> tuple[list[str], Concepts, float, float, str]:
         """The question's lexical terms; its concepts; the everyday-English specificity of its
-        rarest word the corpus lacks; the share of its concepts the corpus knows; and that
-        rarest unknown word.
+        rarest word the corpus lacks (fully specific when the question capitalises it: `named`,
+        `_capitalised`'s words, computed here when not given); the share of its concepts the
+        corpus knows; and that rarest unknown word.
 
         A word said as an alias ("ML") is searched as its group's term, which every passage
         saying "ML" or "machine learning" holds, so a rare abbreviation does not outweigh the
@@ -250,7 +252,7 @@ class Retriever:
             unknown = [w for w in unknown  # excused only by a group the corpus says somehow
                        if not any(bm25.knows(g) for g in self.aliases.groups_in(w))]
         unique = sorted({frozenset(c) for c in concepts.values()}, key=sorted)
-        named = _capitalised(text)
+        named = _capitalised(text) if named is None else named
         rarest = max(((1.0 if w in named else rarity(w), w) for w in unknown), default=(0.0, ""))
         cover = bm25.concept_coverage(unique, unknown)
         return qterms, unique, rarest[0], cover, rarest[1] if rarest[0] else ""
@@ -258,7 +260,8 @@ class Retriever:
     def _fuse(self, text: str, q: np.ndarray, dense_ids: np.ndarray, k: int,
               extra_text: str, doc_id: str | None) -> Retrieval:
         w, index, bm25 = self.weights, self.index, self.bm25
-        qterms, concepts, foreign, corpus_cover, unknown = self._analyse(text)
+        given = _capitalised(text)
+        qterms, concepts, foreign, corpus_cover, unknown = self._analyse(text, given)
         all_terms = qterms + (bm25.query_terms(extra_text) if extra_text else [])
         term_ids = bm25.term_ids(all_terms)
         cand = self._candidates(dense_ids, self.search.lexical(term_ids, self.pool))
@@ -304,7 +307,7 @@ class Retriever:
             unstated=float(unstated(text, top_chunk.text, top_chunk.listing)),
         )
         names = self.index.names
-        unnamed = unknown if unknown and unknown in _capitalised(text) else (
+        unnamed = unknown if unknown in given else (
             names.unspoken(text, top_chunk) if names is not None else "")
         return Retrieval(hits, evidence, concepts, unknown, unnamed=unnamed)
 
