@@ -106,8 +106,9 @@ def settings_for(work: Path, vector_store: str = ""):  # type: ignore[no-untyped
     from internbot.config import HASHING_MODEL, Settings
 
     store = str(work / "milvus" / "lite.db") if vector_store == "milvus" else ""
+    # No answer memo: the questions are asked twice, and each time must do the engine's work.
     return Settings(corpus_dir=work / "corpus", index_dir=work / "index", model=HASHING_MODEL,
-                    model_sha256="", cache_dir=work / "cache", vector_store=store)
+                    model_sha256="", cache_dir=work / "cache", vector_store=store, answer_cache=0)
 
 
 def phase_build(work: Path) -> dict[str, float]:
@@ -141,9 +142,18 @@ def phase_serve(work: Path, n_questions: int, vector_store: str = "") -> dict[st
     loaded = rss_mb()
     qs = questions(n_questions, seed=5)
     retriever = answerer.retriever
-    vectors = dict(zip(qs, retriever.encode(qs), strict=True))
-    retriever.encode = lambda texts: np.stack([vectors[t] for t in texts])  # type: ignore[method-assign]
-    answerer.ask_many([Query(q) for q in qs[:5]])  # warm caches as a running server has them
+    # The engine encodes what it reads of a question ("Any tips on Python…?" without its
+    # wrapping), so the texts to precompute are the ones it asks for: one untimed pass.
+    real, vectors = retriever.encode, {}
+
+    def encode(texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in vectors]
+        if missing:
+            vectors.update(zip(missing, real(missing), strict=True))
+        return np.stack([vectors[t] for t in texts])
+
+    retriever.encode = encode  # type: ignore[method-assign]
+    answerer.ask_many([Query(q) for q in qs])  # also warms caches as a running server has them
 
     def timed() -> list[float]:
         times = []
