@@ -212,6 +212,33 @@ def test_numbered_headings_that_outline_the_document_are_its_sections() -> None:
     assert ("Programs", "Meta AI") in paths and ("FAQs",) in paths
 
 
+def test_a_numbered_section_may_open_on_a_subheading_and_follow_a_list_numbered_inside() -> None:
+    """"3. Career Paths" whose body opens on its own sub-heading is a section, not a list's last
+    item; a skills list numbered 1–3 inside section 2 neither takes section 3's place nor loses
+    its own "3."; a numbered list's last item before a heading stays an item."""
+    from internbot.chunking import build_sections
+    from internbot.parsing import parse
+    from internbot.records import Document
+
+    text = (
+        "A Handbook\n1. What Is an Internship?\nAn internship is a short job for learning.\n"
+        "Why It Matters\nIt is how most people start a career in software.\n"
+        "2. Skills\nThese are the skills you will need as an intern.\n"
+        "1. Languages\nJava runs everywhere and is taught widely.\n"
+        "2. Cloud\nLearn the basics of one provider well.\n3. Testing\nWrite tests before you ship.\n"
+        "3. Career Paths\nSetting Goals\nDecide where you want to be in five years.\n"
+        "4. Projects\nPick projects you care about and finish them.\n"
+        "Games\nBuild a small game with a friend.\n"
+        "Fruit to Bring\nYou will want a snack.\n1. Apples\n2. Pears\n"
+        "More Fruit\nBananas are good for you too, and cheap.\n"
+    )
+    paths = [s.path for s in build_sections(parse(Document("h", "A Handbook", "h.txt", text)))]
+    assert ("Career Paths", "Setting Goals") in paths
+    assert ("Skills", "Testing") in paths and ("Projects", "Games") in paths
+    assert not any(p[:1] == ("Testing",) for p in paths)
+    assert not any("Pears" in p for p in paths)
+
+
 def test_sentence_case_headings_nest_under_title_case_ones_in_plain_text() -> None:
     """A plain-text guide styled with Title Case sections and sentence-case subsections keeps
     that outline; a guide in one case, or opening in sentence case, stays flat."""

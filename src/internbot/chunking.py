@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from internbot.parsing import Block, parse
 from internbot.records import Chunk, ChunkKind, Document
 
-CHUNKER_VERSION = "18"  # 18: a heading whose body opens with a titled list ("Practice and Rehearse")
+CHUNKER_VERSION = "19"  # 19: a numbered section may open on a sub-heading ("12. How to Navigate…")
 MIN_PARAGRAPH_CHARS = 120
 MIN_LIST_MEMBERS = 3
 

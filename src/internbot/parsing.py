@@ -109,7 +109,12 @@ def parse_text(text: str) -> list[Block]:
             blocks.append(Block("heading", line, 0))
         elif numbered and is_headingish(entry := numbered.group(2).rstrip(":").strip(), MAX_NUMBERED_WORDS):
             # "1. Google AI Residency:" followed by text is an entry; followed by "2. …" a list item.
-            if nxt and not NUMBERED.match(nxt) and is_body(nxt, line):
+            # "12. How to Navigate…" may open on a sub-heading ("Setting Your Sights") that has
+            # body of its own, unless the line ends a numbered list ("3. Cherry" after "2. …").
+            after = lines[i + 2] if i + 2 < len(lines) else ""
+            opens_on_heading = (is_headingish(nxt) and bool(after) and is_body(after, nxt)
+                                and not (i and NUMBERED.match(lines[i - 1])))
+            if nxt and not NUMBERED.match(nxt) and (is_body(nxt, line) or opens_on_heading):
                 numbers[len(blocks)] = int(numbered.group(1))
                 blocks.append(Block("heading", entry, 2))
             else:
