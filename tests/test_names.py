@@ -42,6 +42,22 @@ def test_a_name_is_capitalised_after_a_lower_case_word_and_not_in_a_heading() ->
     assert once.spoken["shopify"] == frozenset({"a"})  # one passage of b is a passing mention
 
 
+def test_a_word_capitalised_once_is_a_name_when_it_stands_alone() -> None:
+    """"platforms like Netflix" names Netflix though it says it once; "automated Applicant
+    Tracking Systems" is a term in title case, and "Applicant" no name; "skills, Python"
+    counts after a comma, "Interns. Python" after a sentence's end does not."""
+    names = names_of([
+        _chunk("a", "Recommendation systems power platforms like Netflix"),
+        _chunk("a", "Keywords get you past automated Applicant Tracking Systems"),
+        _chunk("a", "You need hard skills, Python above all"),
+        _chunk("a", "Hire interns. Kaggle helps"),
+    ])
+    assert {"netflix", "python"} <= set(names.spoken)
+    assert not {"applicant", "tracking", "kaggle"} & set(names.spoken)
+    assert names.spoken["netflix"] == frozenset()  # one passage: no guide speaks of it
+    assert names.unspoken("How much does Netflix pay ML engineers?", PAY[0]) == "netflix"
+
+
 def test_a_question_naming_what_the_passage_s_guide_never_speaks_of() -> None:
     names = Names({"shopify": frozenset({"story"}), "google": frozenset({"story", "other"})})
     pay = PAY[0]

@@ -32,6 +32,16 @@ def test_an_index_whose_words_were_read_another_way_is_rebuilt(tmp_path) -> None
     data["versions"]["tokenizer"] = "1"
     manifest.write_text(json.dumps(data))
     assert not is_current(settings, digest)
+    # Names read the old way (`names.NAMES_VERSION`; none recorded before version 2) too.
+    from internbot.names import NAMES_VERSION
+    from internbot.tokens import TOKENIZER_VERSION
+
+    data["versions"]["tokenizer"] = TOKENIZER_VERSION
+    manifest.write_text(json.dumps(data))
+    assert data["versions"]["names"] == NAMES_VERSION and is_current(settings, digest)
+    del data["versions"]["names"]
+    manifest.write_text(json.dumps(data))
+    assert not is_current(settings, digest)
 
 
 def test_names_and_the_visitor_s_capitalised_words_are_read_folded_too() -> None:

@@ -43,7 +43,7 @@ from internbot.errors import IndexCorruptError, IndexMismatchError, IndexNotFoun
 from internbot.late import Projection, Tokens
 from internbot.lexical import BM25
 from internbot.names import FILE as NAMES_FILE
-from internbot.names import Names
+from internbot.names import NAMES_VERSION, Names
 from internbot.passages import Catalog, ChunkStore
 from internbot.records import EMBEDDED_TEXT_VERSION, Chunk
 from internbot.search import faiss as ann
@@ -67,7 +67,7 @@ WORD_PROJECTION = "word_projection.npy"
 
 
 def package_versions() -> dict[str, str]:
-    out = {"internbot": __version__, "tokenizer": TOKENIZER_VERSION}
+    out = {"internbot": __version__, "tokenizer": TOKENIZER_VERSION, "names": NAMES_VERSION}
     for name in ("faiss-cpu", "numpy", "sentence-transformers", "torch", "bm25s"):
         try:
             out[name] = metadata.version(name)

@@ -25,6 +25,7 @@ from internbot.corpus import (
 from internbot.curated import read_curated
 from internbot.embedder import Embedder, load_embedder
 from internbot.errors import InternbotError
+from internbot.names import NAMES_VERSION
 from internbot.probes import make_probes
 from internbot.records import EMBEDDED_TEXT_VERSION
 from internbot.retriever import Retriever, open_search
@@ -62,6 +63,8 @@ def is_current(settings: Settings, digest: str) -> bool:
         return False  # built before the corpus's names were kept (`names.py`)
     if current.manifest.versions.get("tokenizer") != TOKENIZER_VERSION:
         return False  # its BM25 terms were read another way (`tokens.words`)
+    if current.manifest.versions.get("names", "1") != NAMES_VERSION:
+        return False  # its names were read another way (`names.NamesBuilder`)
     wanted = settings.faiss_factory
     return wanted in ("", "auto") or current.manifest.faiss_factory == wanted
 

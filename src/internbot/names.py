@@ -23,8 +23,12 @@ FILE = "names.json"
 #: A word is a name when at least this share of its uses after a lower-case word in a
 #: sentence are capitalised…
 CAPITALISED = 0.8
-#: …and at least this many are.
+#: …and at least this many are, or one that stands alone: "platforms like Netflix" names
+#: Netflix, "automated Applicant Tracking Systems" is a term in title case.
 MIN_CAPITALISED = 2
+#: Version of how names are read, kept in the manifest: an index read the old way is rebuilt.
+#: 2: a word capitalised once after a lower-case word is a name when that use stands alone.
+NAMES_VERSION = "2"
 #: A document speaks of a name when this many of its passages say it; one passing mention ("a
 #: quick Google search") is not the guide speaking of Google.
 SPEAKS_OF = 2
@@ -34,8 +38,9 @@ SPEAKS_OF = 2
 #: document speaks of is checked.
 THEME = 1
 
-#: A word and the break before it: a sentence's end or a colon resets "after a lower-case word".
-_TOKEN = re.compile(r"([.!?:;]\s*)?\b([A-Za-z][A-Za-z0-9]*)\b")
+#: A word and the break before it: a sentence's end or a colon resets "after a lower-case word",
+#: a comma does not ("skills, Python"), and any break ends a run of capitalised words.
+_TOKEN = re.compile(r"([.!?:;,]\s*)?\b([A-Za-z][A-Za-z0-9]*)\b")
 
 
 class Names:
@@ -74,6 +79,7 @@ class NamesBuilder:
     def __init__(self) -> None:
         self._after_lower: Counter[str] = Counter()
         self._capitalised: Counter[str] = Counter()
+        self._alone: Counter[str] = Counter()
         self._spoken: defaultdict[str, set[str]] = defaultdict(set)
         self._doc = ""
         self._in_doc: Counter[str] = Counter()
@@ -89,11 +95,14 @@ class NamesBuilder:
             if n == 0 and chunk.label:  # a heading's title case ("Stay on the Radar: …")
                 sentence = sentence.removeprefix(chunk.label)
             before = ""
-            for stop, word in _TOKEN.findall(fold(sentence)):
-                if before.islower() and not stop:
+            tokens = _TOKEN.findall(fold(sentence))
+            for k, (stop, word) in enumerate(tokens):
+                if before.islower() and stop.strip() in ("", ","):
                     low = word.lower()
                     self._after_lower[low] += 1
                     self._capitalised[low] += word[0].isupper()
+                    after, following = tokens[k + 1] if k + 1 < len(tokens) else ("", "")
+                    self._alone[low] += word[0].isupper() and not (following[:1].isupper() and not after)
                 if word[0].isupper():
                     said.add(word.lower())
                 before = word
@@ -108,7 +117,8 @@ class NamesBuilder:
     def finish(self) -> Names:
         self._close_doc()
         names = {w for w, n in self._capitalised.items()
-                 if n >= MIN_CAPITALISED and n >= CAPITALISED * self._after_lower[w]
+                 if (n >= MIN_CAPITALISED or self._alone[w])
+                 and n >= CAPITALISED * self._after_lower[w]
                  and w not in STOPWORDS and len(w) > 2}
         return Names({w: frozenset(self._spoken.get(w, ())) for w in names})
 
