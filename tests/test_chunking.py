@@ -11,8 +11,9 @@ from conftest import ARTICLE, DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from internbot.chunking import chunk_document, split_sentences
+from internbot.chunking import build_sections, chunk_document, split_sentences
 from internbot.corpus import ZERO_WIDTH, load_documents
+from internbot.parsing import parse
 from internbot.records import Chunk, Document
 
 
@@ -20,6 +21,11 @@ def article_chunks():  # type: ignore[no-untyped-def]
     doc = Document("guide", "How to Get a Machine Learning Internship", str(ARTICLE),
                    ARTICLE.read_text(encoding="utf-8"))
     return chunk_document(doc)
+
+
+def section_paths(text: str) -> list[tuple[str, ...]]:
+    """The section paths a plain-text guide parses into."""
+    return [s.path for s in build_sections(parse(Document("h", "A Handbook", "h.txt", text)))]
 
 
 def test_sections_of_the_article_are_found() -> None:
@@ -189,17 +195,13 @@ def test_a_heading_whose_body_opens_with_a_titled_list_is_a_heading() -> None:
 def test_numbered_headings_that_outline_the_document_are_its_sections() -> None:
     """When plain headings sit between numbered ones, the numbers are the outline (level 1) and
     the plain headings their subsections; numbered entries within one section stay entries."""
-    from internbot.chunking import build_sections
-    from internbot.parsing import parse
-    from internbot.records import Document
-
     outline = (
         "A Handbook\n1. What Is an Internship?\nAn internship is a short job for learning.\n"
         "2. Internship vs a Job\nThey differ in length and pay.\nBenefits of Internships\n"
         "  • Experience: you learn by doing.\nDownsides of Internships\nThe pay is often low.\n"
         "3. How to Apply\nApply early in the autumn.\nTailor Your Résumé\nOne page, one role.\n"
     )
-    paths = [s.path for s in build_sections(parse(Document("h", "A Handbook", "h.txt", outline)))]
+    paths = section_paths(outline)
     assert ("Internship vs a Job", "Benefits of Internships") in paths
     assert ("How to Apply", "Tailor Your Résumé") in paths
     assert ("What Is an Internship?",) in paths
@@ -208,7 +210,7 @@ def test_numbered_headings_that_outline_the_document_are_its_sections() -> None:
         "A Guide\nPrograms\nThese are the best programs.\n1. Google Residency:\nA year of research.\n"
         "2. Meta AI:\nSummer research.\n3. Microsoft Research:\nTwelve weeks.\nFAQs\nAsk away.\n"
     )
-    paths = [s.path for s in build_sections(parse(Document("p", "Programs", "p.txt", entries)))]
+    paths = section_paths(entries)
     assert ("Programs", "Meta AI") in paths and ("FAQs",) in paths
 
 
@@ -216,10 +218,6 @@ def test_a_numbered_section_may_open_on_a_subheading_and_follow_a_list_numbered_
     """"3. Career Paths" whose body opens on its own sub-heading is a section, not a list's last
     item; a skills list numbered 1–3 inside section 2 neither takes section 3's place nor loses
     its own "3."; a numbered list's last item before a heading stays an item."""
-    from internbot.chunking import build_sections
-    from internbot.parsing import parse
-    from internbot.records import Document
-
     text = (
         "A Handbook\n1. What Is an Internship?\nAn internship is a short job for learning.\n"
         "Why It Matters\nIt is how most people start a career in software.\n"
@@ -232,7 +230,7 @@ def test_a_numbered_section_may_open_on_a_subheading_and_follow_a_list_numbered_
         "Fruit to Bring\nYou will want a snack.\n1. Apples\n2. Pears\n"
         "More Fruit\nBananas are good for you too, and cheap.\n"
     )
-    paths = [s.path for s in build_sections(parse(Document("h", "A Handbook", "h.txt", text)))]
+    paths = section_paths(text)
     assert ("Career Paths", "Setting Goals") in paths
     assert ("Skills", "Testing") in paths and ("Projects", "Games") in paths
     assert not any(p[:1] == ("Testing",) for p in paths)
