@@ -108,8 +108,8 @@ def numbered_spine(blocks: list[Block], numbers: dict[int, int]) -> list[Block]:
     for at, n in numbers.items():
         # The latest chain first: "14. Web Development" goes on the skills list at 13 that it
         # follows, not the document's sections, also at 13; the next "14." then goes on those.
-        chain = next((c for step in (1, 2) for c in sorted(chains, key=lambda c: -c[-1])
-                      if numbers[c[-1]] == n - step), None)
+        latest = sorted(chains, key=lambda c: -c[-1])
+        chain = next((c for step in (1, 2) for c in latest if numbers[c[-1]] == n - step), None)
         if chain is None:
             chains.append([at])
         else:
