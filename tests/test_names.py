@@ -69,6 +69,18 @@ def test_a_question_naming_what_the_passage_s_guide_never_speaks_of() -> None:
     assert names.unspoken("How much do Google interns get paid?", pay) == ""
 
 
+def test_a_name_said_as_its_alias_counts_as_said() -> None:
+    """"Meta" asks about the corpus's "Facebook" (an alias group): the same check applies, and
+    a passage saying either form holds it."""
+    names = Names({"facebook": frozenset({"story"})})
+    meta = [("meta", ["facebook"])]
+    assert names.unspoken("How do I prepare for an interview at Meta?", PAY[0], meta) == "meta"
+    assert names.unspoken("How do I prepare for an interview at Meta?", PAY[0]) == ""  # no alias
+    said = _chunk("pay", "Meta pays interns well")
+    assert names.unspoken("How much does Meta pay interns?", said, meta) == ""
+    assert names.unspoken("How much does Meta pay interns?", STORY[0], meta) == ""  # its guide
+
+
 def test_the_index_keeps_the_names_and_a_question_naming_an_unspoken_one_abstains(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Built from two guides, the index knows "Shopify" as the story's; asked of the pay guide's
     passage, "how much do Shopify interns earn?" names what that guide never speaks of, and
@@ -87,6 +99,7 @@ def test_the_index_keeps_the_names_and_a_question_naming_an_unspoken_one_abstain
     (corpus / "pay.md").write_text(
         "# Intern Pay\n\n## Pay\n\nInterns earn between 6,000 and 10,000 dollars a month.\n",
         encoding="utf-8")
+    (corpus / "synonyms.txt").write_text("shopify, shop app\n", encoding="utf-8")
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=HASHING_MODEL,
                         model_sha256="")
     build(settings)
@@ -98,6 +111,8 @@ def test_the_index_keeps_the_names_and_a_question_naming_an_unspoken_one_abstain
     assert names.unspoken("How much do Shopify interns earn a month?", pay) == "shopify"
     plain = answerer.retriever.search_many(["How much do interns earn a month?"], k=5)[0]
     assert plain.hits[0].chunk.id == pay.id and plain.unnamed == ""
+    alias = answerer.retriever.search_many(["how much do shop app interns earn a month?"], k=5)[0]
+    assert alias.hits[0].chunk.id == pay.id and alias.unnamed == "shop app"  # said as its alias
     calibrated = answerer.calibration.confidence(plain.evidence)
     assert answerer.confidence(replace(plain, unnamed="shopify")) == calibrated * UNNAMED_SHARE
     assert calibrated * UNNAMED_SHARE < 0.5  # the fitted model's boundary

@@ -49,16 +49,22 @@ class Names:
     def __init__(self, spoken: dict[str, frozenset[str]]) -> None:
         self.spoken = spoken
 
-    def unspoken(self, question: str, top: Chunk) -> str:
+    def unspoken(self, question: str, top: Chunk,
+                 aliases: Iterable[tuple[str, Iterable[str]]] = ()) -> str:
         """A name the question says that the passage `top` (with its headings, title and
         author) does not, and its document does not speak of, while at most one other does
-        (`THEME`); "" when there is none."""
-        said = [w for w in dict.fromkeys(words(question))
-                if w in self.spoken and len(self.spoken[w]) <= THEME]
+        (`THEME`); "" when there is none. A name said as its alias counts as said
+        (`aliases`: each phrase the question says with its group's other members), so "Meta"
+        asks about the corpus's "Facebook" as "Facebook" does."""
+        asked = [(w, w) for w in dict.fromkeys(words(question))]
+        asked += [(said, w) for said, others in aliases for m in others for w in words(m)]
+        said = [(w, name) for w, name in asked
+                if name in self.spoken and len(self.spoken[name]) <= THEME]
         if not said:
             return ""
         held = set(words(f"{top.lexical_text(True)} {top.label}"))
-        return next((w for w in said if w not in held and top.doc_id not in self.spoken[w]), "")
+        return next((w for w, name in said if name not in held and not held.issuperset(words(w))
+                     and top.doc_id not in self.spoken[name]), "")
 
     def save(self, folder: Path) -> Path:
         path = Path(folder) / FILE

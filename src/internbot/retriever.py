@@ -308,7 +308,8 @@ class Retriever:
         )
         names = self.index.names
         unnamed = unknown if unknown in given else (
-            names.unspoken(text, top_chunk) if names is not None else "")
+            names.unspoken(text, top_chunk, self.aliases.matches(text) if w.aliases else ())
+            if names is not None else "")
         return Retrieval(hits, evidence, concepts, unknown, unnamed=unnamed)
 
     def _top_cosine(self, retrieval: Retrieval, q: np.ndarray) -> float:
