@@ -30,6 +30,17 @@ def test_a_real_word_is_taken_as_typed() -> None:
     assert BM.analyse("casual dress code")[1] == ["casual", "dress", "code"]
 
 
+def test_an_everyday_word_is_not_read_as_a_corpus_word_an_edit_away() -> None:
+    """"rust" is no "trust" and "bread" no "read": the corpus lacking an everyday word is
+    what says the question is about something else ("how do I bake banana bread?"). A slip,
+    even one everyday writing often makes ("definately"), is still corrected."""
+    bm = BM25.build(["Trust your team.", "Read the docs first.", "Interns are definitely paid."])
+    assert bm.analyse("should interns trust Rust?")[1] == ["rust"]
+    assert bm.analyse("how do I bake banana bread?")[1] == ["bake", "banana", "bread"]
+    assert bm.analyse("are interns definately paid?")[1] == []
+    assert bm.speller.respelt("rust") is None and bm.speller.respelt("definately") is not None
+
+
 def test_a_misspelt_stopword_is_a_stopword() -> None:
     assert misspelt_stopword("wihch") == "which" and misspelt_stopword("sohuld") == "should"
     assert misspelt_stopword("form") is None  # an English word, not "from" mistyped

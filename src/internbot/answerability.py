@@ -77,7 +77,9 @@ SUPPORT_QUANTILE = 0.98
 #: 23: the best three BM25 passages are read by late interaction too (`Weights.late_lexical`).
 #: 24: a count of something other than time or money ("how many interns…") is not told by a
 #:     figure of weeks or dollars (`amounts.unstated`), amount probes included.
-CALIBRATION_VERSION = 24
+#: 25: an everyday English word is not corrected to a corpus word an edit away ("rust" is no
+#:     "trust": `spelling.TYPED_AS_MEANT`), in probes as in questions.
+CALIBRATION_VERSION = 25
 #: Histogram bins of the probe confidences kept for the eval report.
 BINS = 20
 

@@ -26,6 +26,10 @@ CUTOFF = 0.85
 #: (0.26) or "soft" → "software" (0.28). Both set before measuring: docs/quality.md, item 50.
 EVERYDAY = 0.5
 SAME_MEANING = 0.5
+#: A word at least this common in everyday English (`specificity` under it: "rust" 0.59,
+#: "bread" 0.33) is the word the visitor meant, not a slip for a corpus word an edit or two
+#: away ("trust", "read"); the commonest misspellings score above it ("definately" 0.88).
+TYPED_AS_MEANT = 0.85
 
 
 class Speller:
@@ -93,7 +97,10 @@ class Speller:
         return out
 
     def _closest(self, word: str) -> str | None:
-        """The most similar corpus word within two edits, if similar enough."""
+        """The most similar corpus word within two edits, if similar enough; none for an
+        everyday English word (`TYPED_AS_MEANT`): the corpus lacks it, which is evidence."""
+        if specificity(word) < TYPED_AS_MEANT:
+            return None
         from symspellpy import Verbosity
 
         found = self._symspell().lookup(word, Verbosity.ALL, max_edit_distance=2,
