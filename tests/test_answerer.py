@@ -612,6 +612,16 @@ def test_a_guide_s_author_is_a_known_name_that_points_to_it(tmp_path) -> None:  
     assert [(h.chunk.id, h.score) for h in named] == [(h.chunk.id, h.score) for h in paged]
 
 
+def test_an_author_s_name_is_read_with_its_accents_folded() -> None:
+    """"Hélène Müller" is "helene" and "muller", as a question's words are read, whether the
+    visitor types the accents or not; a name two guides' authors share points to neither."""
+    from internbot.retriever import _authors
+
+    docs = [{"id": "a", "author": "Hélène Müller"}, {"id": "b", "author": "Tatev Aslanyan"},
+            {"id": "c", "author": "Vahe Aslanyan"}]
+    assert _authors(docs) == {"helene": "a", "muller": "a", "tatev": "b", "vahe": "c"}
+
+
 def test_the_chat_history_never_carries_an_off_topic_question(answerer: Answerer) -> None:
     for history in ("How hot should the water be?", "How much coffee should I use per cup?"):
         for question in ("How do I fix my car?", "Where can I buy cheap flights?",

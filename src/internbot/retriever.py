@@ -24,7 +24,7 @@ from internbot.rewriting import Rewriter, replace_word
 from internbot.search.base import SearchBackend
 from internbot.search.faiss import FaissSearch
 from internbot.spelling import rarity
-from internbot.tokens import STOPWORDS, fold
+from internbot.tokens import STOPWORDS, fold, words
 
 #: Questions longer than this many tokens (~500 characters) are truncated when encoded.
 QUERY_MAX_TOKENS = 128
@@ -190,8 +190,8 @@ class Retriever:
         expanded = [self.expand(t) for t in texts]
         if self.words is None or self._worded is None:
             return self.embedder.encode(expanded, max_tokens=QUERY_MAX_TOKENS)
-        vectors, words = self._worded.encode_tokens(expanded, max_tokens=QUERY_MAX_TOKENS)
-        self._memo.put(list(texts), [self.words.projection.apply(w) for w in words])
+        vectors, token_vectors = self._worded.encode_tokens(expanded, max_tokens=QUERY_MAX_TOKENS)
+        self._memo.put(list(texts), [self.words.projection.apply(w) for w in token_vectors])
         return vectors
 
     def _question_words(self, text: str) -> np.ndarray:
@@ -274,7 +274,7 @@ class Retriever:
         lex_norm = lex / ceiling if ceiling > 0 else np.zeros(len(cand), dtype=np.float32)
         fused = dense + (w.lexical * lex_norm if w.hybrid else 0.0)
         if doc_id is None and self._authors:
-            named = {self._authors[n] for n in re.findall(r"[a-z]+", text.lower()) if n in self._authors}
+            named = {self._authors[n] for n in words(text) if n in self._authors}
             doc_id = named.pop() if len(named) == 1 else None
         if doc_id is not None:
             fused += w.doc_boost * np.array([index.chunks[i].doc_id == doc_id for i in cand])
@@ -384,7 +384,7 @@ def _authors(documents: Sequence[dict[str, Any]]) -> dict[str, str]:
     Read from the manifest (an index built before authors were recorded there has none)."""
     names: dict[str, set[str]] = {}
     for doc in documents:
-        for part in re.findall(r"[a-z]+", str(doc.get("author", "")).lower()):
+        for part in words(str(doc.get("author", ""))):
             if len(part) > 2 and part not in STOPWORDS:
                 names.setdefault(part, set()).add(doc["id"])
     return {part: next(iter(d)) for part, d in names.items() if len(d) == 1} if len(documents) > 1 else {}
