@@ -226,11 +226,13 @@ class Retriever:
         return best
 
     def _analyse(self, text: str, named: frozenset[str] | None = None,
+                 matches: list[tuple[str, list[str]]] | None = None,
                  ) -> tuple[list[str], Concepts, float, float, str]:
         """The question's lexical terms; its concepts; the everyday-English specificity of its
         rarest word the corpus lacks (fully specific when the question capitalises it: `named`,
         `_capitalised`'s words, computed here when not given); the share of its concepts the
-        corpus knows; and that rarest unknown word.
+        corpus knows; and that rarest unknown word. `matches` are the text's alias phrases
+        (`Aliases.matches`), when the caller found them already.
 
         A word said as an alias ("ML") is searched as its group's term, which every passage
         saying "ML" or "machine learning" holds, so a rare abbreviation does not outweigh the
@@ -240,7 +242,7 @@ class Retriever:
         qterms, unknown = bm25.analyse(text)
         concepts = {t: {t} for t in qterms}
         if self.weights.aliases:
-            for said, others in self.aliases.matches(text):
+            for said, others in (self.aliases.matches(text) if matches is None else matches):
                 said_terms = bm25.phrase_terms(said)
                 said_groups = self.aliases.groups_in(said)
                 group = {*said_terms, *bm25.phrase_terms(" ".join(others)), *said_groups}
@@ -261,7 +263,8 @@ class Retriever:
               extra_text: str, doc_id: str | None) -> Retrieval:
         w, index, bm25 = self.weights, self.index, self.bm25
         given = _capitalised(text)
-        qterms, concepts, foreign, corpus_cover, unknown = self._analyse(text, given)
+        matches = self.aliases.matches(text) if w.aliases else []
+        qterms, concepts, foreign, corpus_cover, unknown = self._analyse(text, given, matches)
         all_terms = qterms + (bm25.query_terms(extra_text) if extra_text else [])
         term_ids = bm25.term_ids(all_terms)
         cand = self._candidates(dense_ids, self.search.lexical(term_ids, self.pool))
@@ -308,7 +311,7 @@ class Retriever:
         )
         names = self.index.names
         unnamed = unknown if unknown in given else (
-            names.unspoken(text, top_chunk, self.aliases.matches(text) if w.aliases else ())
+            names.unspoken(text, top_chunk, matches)
             if names is not None else "")
         return Retrieval(hits, evidence, concepts, unknown, unnamed=unnamed)
 
